@@ -23,57 +23,93 @@ public final class Accumulator {
     Arrays.fill(recall, -1);
     Accumulation acc = new Accumulation(p, K, precision, recall);
     for (int k = 0; k < K; k++) {
-      for (int a = 0; a < A; a++) {
-        for (int m = 0; m < M; m++) {
-          accumulateOne(p, perImage[k][a], k, a, m, acc);
-        }
-      }
+      accumulateCategory(p, perImage[k], k, acc);
     }
     return acc;
   }
 
-  private static void accumulateOne(EvalParams p, ImageEvaluation[] images, int k, int a, int m,
+  /**
+   * Which images are present (non-null) does not depend on the area range, and the detections
+   * kept under a smaller maxDets are a prefix of each image's list; so one stable sort of all
+   * kept detections serves every area range and maxDets: filtering it keeps the relative order
+   * a separate sort of the shorter concatenation would give.
+   */
+  private static void accumulateCategory(EvalParams p, ImageEvaluation[][] byArea, int k,
       Accumulation acc) {
-    int maxDet = p.maxDets()[m];
     int T = p.iouThrs().length;
+    int A = byArea.length;
+    ImageEvaluation[] first = byArea[0];
     int total = 0;
     int present = 0;
-    long npig = 0;
-    for (ImageEvaluation e : images) {
+    for (ImageEvaluation e : first) {
       if (e != null) {
         present++;
-        total += Math.min(e.numDetections(), maxDet);
-        npig += e.numGt();
+        total += e.numDetections();
       }
     }
-    if (present == 0 || npig == 0) {
+    if (present == 0) {
       return;
     }
     double[] scores = new double[total];
-    byte[] flags = new byte[T * total]; // [t][n], concatenation order
+    int[] rank = new int[total]; // position of each detection within its image's list
     int offset = 0;
-    for (ImageEvaluation e : images) {
+    for (ImageEvaluation e : first) {
       if (e == null) {
         continue;
       }
       int nd = e.numDetections();
-      int take = Math.min(nd, maxDet);
-      System.arraycopy(e.scores(), 0, scores, offset, take);
-      for (int t = 0; t < T; t++) {
-        System.arraycopy(e.flags(), t * nd, flags, t * total + offset, take);
+      System.arraycopy(e.scores(), 0, scores, offset, nd);
+      for (int d = 0; d < nd; d++) {
+        rank[offset + d] = d;
       }
-      offset += take;
+      offset += nd;
     }
     int[] order = StableSort.descending(scores);
-    double[] recThrs = p.recThrs();
-    int R = recThrs.length;
+    byte[] flags = new byte[T * total]; // [t][n] in concatenation order
+    int[] kept = new int[total];
     double[] rc = new double[total];
     double[] pr = new double[total];
+    for (int a = 0; a < A; a++) {
+      ImageEvaluation[] images = byArea[a];
+      long npig = 0;
+      offset = 0;
+      for (ImageEvaluation e : images) {
+        if (e == null) {
+          continue;
+        }
+        npig += e.numGt();
+        int nd = e.numDetections();
+        for (int t = 0; t < T; t++) {
+          System.arraycopy(e.flags(), t * nd, flags, t * total + offset, nd);
+        }
+        offset += nd;
+      }
+      if (npig == 0) {
+        continue;
+      }
+      for (int m = 0; m < p.maxDets().length; m++) {
+        int maxDet = p.maxDets()[m];
+        int n = 0;
+        for (int i : order) {
+          if (rank[i] < maxDet) {
+            kept[n++] = i;
+          }
+        }
+        precisionAndRecall(p, flags, total, kept, n, npig, k, a, m, acc, rc, pr);
+      }
+    }
+  }
+
+  private static void precisionAndRecall(EvalParams p, byte[] flags, int total, int[] order, int nd,
+      long npig, int k, int a, int m, Accumulation acc, double[] rc, double[] pr) {
+    int T = p.iouThrs().length;
+    double[] recThrs = p.recThrs();
+    int R = recThrs.length;
     double npigD = npig;
     for (int t = 0; t < T; t++) {
       int base = t * total;
       double tp = 0, fp = 0;
-      for (int i = 0; i < total; i++) {
+      for (int i = 0; i < nd; i++) {
         byte f = flags[base + order[i]];
         if ((f & ImageEvaluation.IGNORED) == 0) {
           if ((f & ImageEvaluation.MATCHED) != 0) {
@@ -85,8 +121,8 @@ public final class Accumulator {
         rc[i] = tp / npigD;
         pr[i] = tp / (fp + tp + NumpyMath.EPS);
       }
-      acc.recall()[acc.recallIndex(t, k, a, m)] = total > 0 ? rc[total - 1] : 0;
-      for (int i = total - 1; i > 0; i--) {
+      acc.recall()[acc.recallIndex(t, k, a, m)] = nd > 0 ? rc[nd - 1] : 0;
+      for (int i = nd - 1; i > 0; i--) {
         if (pr[i] > pr[i - 1]) {
           pr[i - 1] = pr[i];
         }
@@ -94,10 +130,10 @@ public final class Accumulator {
       // searchsorted(rc, recThrs, 'left'); thresholds past the last recall keep precision 0.
       int i = 0;
       for (int r = 0; r < R; r++) {
-        while (i < total && rc[i] < recThrs[r]) {
+        while (i < nd && rc[i] < recThrs[r]) {
           i++;
         }
-        acc.precision()[acc.precisionIndex(t, r, k, a, m)] = i < total ? pr[i] : 0;
+        acc.precision()[acc.precisionIndex(t, r, k, a, m)] = i < nd ? pr[i] : 0;
       }
     }
   }

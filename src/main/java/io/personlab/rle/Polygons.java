@@ -29,7 +29,7 @@ public final class Polygons {
       x[k] = x[0];
       y[k] = y[0];
     }
-    long total = 0;
+    long total = 0; // boundary points of the dense walk
     for (int j = 0; j < k; j++) {
       total += Math.max(Math.abs((long) x[j] - x[j + 1]), Math.abs((long) y[j] - y[j + 1])) + 1;
     }
@@ -37,9 +37,17 @@ public final class Polygons {
       throw new IllegalArgumentException(
           "polygon too large to rasterise (" + total + " boundary points at 5x)");
     }
-    int[] u = new int[(int) total];
-    int[] v = new int[(int) total];
-    int m = 0;
+    // Walk the boundary on the 5x grid point by point (the order maskApi.c stores them in) and
+    // keep only the points where it crosses a column of pixel centres, downsampled. Fused so
+    // that the dense boundary is never stored.
+    if ((long) height * width > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("image of " + height + "x" + width + " pixels is too large for RLE");
+    }
+    // w-1 is unsigned (siz) in C: for w == 0 it wraps to 2^64-1.
+    double wMinus1 = width == 0 ? 1.8446744073709552E19 : width - 1;
+    Crossings crossings = new Crossings(height, wMinus1, (int) Math.min(total / 4 + 16, Integer.MAX_VALUE));
+    int pu = 0, pv = 0; // the previous boundary point, across edges
+    boolean started = false;
     for (int j = 0; j < k; j++) {
       int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
       int dx = Math.abs(xe - xs);
@@ -55,68 +63,109 @@ public final class Polygons {
       }
       double s = dx >= dy ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
       if (dx >= dy) {
-        for (int d = 0; d <= dx; d++) {
-          int t = flip ? dx - d : d;
-          u[m] = t + xs;
-          v[m] = (int) (ys + s * t + .5);
-          m++;
+        // u moves by one every step; only steps where the column index u' = 5n + 2 can cross
+        // a pixel-centre column, so visit those alone (plus the first point, joining the edge
+        // to the previous one).
+        int t0 = flip ? dx : 0;
+        int u0 = t0 + xs;
+        int v0 = (int) (ys + s * t0 + .5);
+        if (started && u0 != pu) {
+          crossings.add(u0, v0, pu, pv);
         }
+        // !flip: u' = u_{d-1} = xs + d - 1; flip: u' = u_d = xs + dx - d.
+        int d = flip ? 1 + Math.floorMod(xs + dx - 1 - 2, 5) : 1 + Math.floorMod(2 - (xs + 0), 5);
+        for (; d <= dx; d += 5) {
+          int t = flip ? dx - d : d;
+          int tp = flip ? t + 1 : t - 1;
+          crossings.add(t + xs, (int) (ys + s * t + .5), tp + xs, (int) (ys + s * tp + .5));
+        }
+        int tl = flip ? 0 : dx;
+        pu = tl + xs;
+        pv = (int) (ys + s * tl + .5);
       } else {
         for (int d = 0; d <= dy; d++) {
           int t = flip ? dy - d : d;
-          v[m] = t + ys;
-          u[m] = (int) (xs + s * t + .5);
-          m++;
+          int u = (int) (xs + s * t + .5);
+          int v = t + ys;
+          if (started && u != pu) {
+            crossings.add(u, v, pu, pv);
+          }
+          started = true;
+          pu = u;
+          pv = v;
         }
       }
+      started = true;
     }
-    // Points where the boundary crosses a column of pixel centres, downsampled.
-    int points = m;
-    long[] a = new long[points + 1];
-    int n = 0;
-    // w-1 is unsigned (siz) in C: for w == 0 it wraps to 2^64-1.
-    double wMinus1 = width == 0 ? 1.8446744073709552E19 : width - 1;
-    for (int j = 1; j < points; j++) {
-      if (u[j] != u[j - 1]) {
-        double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-        xd = (xd + .5) / SCALE - .5;
-        if (Math.floor(xd) != xd || xd < 0 || xd > wMinus1) {
-          continue;
-        }
-        double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-        yd = (yd + .5) / SCALE - .5;
-        if (yd < 0) {
-          yd = 0;
-        } else if (yd > height) {
-          yd = height;
-        }
-        yd = Math.ceil(yd);
-        // (uint)(x*(int)h + y) in C: int arithmetic wrapped to 32 bits.
-        a[n++] = Integer.toUnsignedLong((int) xd * height + (int) yd);
-      }
-    }
-    a[n++] = Integer.toUnsignedLong(height * width);
-    Arrays.sort(a, 0, n);
-    long p = 0;
+    int[] a = crossings.finish(height * width);
+    int n = a.length;
+    Arrays.sort(a);
+    int p = 0;
     for (int j = 0; j < n; j++) {
-      long t = a[j];
-      a[j] = (a[j] - p) & 0xFFFFFFFFL;
+      int t = a[j];
+      a[j] = a[j] - p;
       p = t;
     }
-    IntList b = new IntList(n);
+    // Merge the zero-length runs of coincident points (in place: m <= j always).
+    int m = 0;
     int j = 0;
-    b.add((int) a[j++]);
+    a[m++] = a[j++];
     while (j < n) {
       if (a[j] > 0) {
-        b.add((int) a[j++]);
+        a[m++] = a[j++];
       } else {
         j++;
         if (j < n) {
-          b.set(b.size() - 1, b.get(b.size() - 1) + (int) a[j++]);
+          a[m - 1] += a[j++];
         }
       }
     }
-    return new Rle(height, width, b.toArray());
+    return new Rle(height, width, Arrays.copyOf(a, m));
+  }
+
+  /** Collects the downsampled column crossings of the dense boundary walk (maskApi.c's 2nd loop). */
+  private static final class Crossings {
+    private final int height;
+    private final double wMinus1;
+    private int[] values;
+    private int size;
+
+    Crossings(int height, double wMinus1, int capacity) {
+      this.height = height;
+      this.wMinus1 = wMinus1;
+      this.values = new int[Math.max(16, capacity)];
+    }
+
+    /** The step from (pu, pv) to (u, v), u != pu: keep it if it crosses a pixel-centre column. */
+    void add(int u, int v, int pu, int pv) {
+      // maskApi.c: xd = (u' + .5) / 5 - .5 must be a whole number, i.e. u' = 5n + 2, xd = n.
+      int uc = u < pu ? u : u - 1;
+      if (Math.floorMod(uc, 5) != 2) {
+        return;
+      }
+      int xd = Math.floorDiv(uc, 5);
+      if (xd < 0 || xd > wMinus1) {
+        return;
+      }
+      double yd = v < pv ? v : pv;
+      yd = (yd + .5) / SCALE - .5;
+      if (yd < 0) {
+        yd = 0;
+      } else if (yd > height) {
+        yd = height;
+      }
+      yd = Math.ceil(yd);
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = xd * height + (int) yd;
+    }
+
+    int[] finish(int last) {
+      int[] out = Arrays.copyOf(values, size + 1);
+      out[size] = last;
+      return out;
+    }
   }
 
   /** A box [x, y, w, h] as pycocotools rasterises it (rleFrBbox: a 4-point polygon). */

@@ -134,21 +134,29 @@ public record Rle(int height, int width, int[] counts) {
 
   /** Writes the box into {@code out[offset..offset+3]}. */
   public void toBbox(double[] out, int offset) {
-    long h = height;
+    int h = height;
     int m = (counts.length / 2) * 2;
     if (m == 0 || h == 0) {
       out[offset] = out[offset + 1] = out[offset + 2] = out[offset + 3] = 0;
       return;
     }
-    long xs = width, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
-    for (int j = 0; j < m; j++) {
-      cc += Integer.toUnsignedLong(counts[j]);
-      long t = cc - (j % 2);
-      long y = t % h;
-      long x = (t - y) / h;
-      if (j % 2 == 0) {
-        xp = x;
-      } else if (xp < x) {
+    // Runs in pairs: a foreground run starts at position cc and ends at cc + run - 1.
+    // Positions stay below height*width, which fits an int for any real image.
+    int xs = width, ys = h, xe = 0, ye = 0, cc = 0;
+    for (int j = 0; j < m; j += 2) {
+      cc += counts[j];
+      int x = cc / h;
+      int y = cc - x * h;
+      int xp = x;
+      xs = Math.min(xs, x);
+      xe = Math.max(xe, x);
+      ys = Math.min(ys, y);
+      ye = Math.max(ye, y);
+      cc += counts[j + 1];
+      int t = cc - 1;
+      x = t / h;
+      y = t - x * h;
+      if (xp < x) { // the run wraps into a further column: full height
         ys = 0;
         ye = h - 1;
       }

@@ -2,18 +2,8 @@ package io.personlab.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.personlab.coco.CocoDataset;
-import io.personlab.coco.CocoResult;
-import io.personlab.eval.Accumulation;
-import io.personlab.eval.Accumulator;
-import io.personlab.eval.CocoEvaluator;
-import io.personlab.eval.Detection;
-import io.personlab.eval.Detections;
-import io.personlab.eval.EvalParams;
-import io.personlab.eval.ImageEvaluation;
 import io.personlab.eval.IouType;
 import io.personlab.eval.Summary;
-import io.personlab.io.CocoJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,25 +82,10 @@ public final class BenchEvalCommand implements Callable<Integer> {
         List<double[]> runs = new ArrayList<>();
         double maxDiff = 0;
         for (int r = 0; r <= repeat; r++) {
-          double[] t = new double[5]; // gt load, results load, evaluate, accumulate, summarize
-          long a = System.nanoTime();
-          CocoDataset gt = CocoJson.readDataset(gtPath);
-          long b = System.nanoTime();
-          List<CocoResult> raw = CocoJson.readResults(resPath);
-          EvalParams params = EvalParams.defaults(type);
-          List<Detection> dts = Detections.prepare(gt, raw, resPath, params.oksSigmas().length);
-          long d = System.nanoTime();
-          ImageEvaluation[][][] per = new CocoEvaluator(params).evaluateImages(gt, dts, resPath, th, w -> {});
-          long e = System.nanoTime();
-          Accumulation acc = Accumulator.accumulate(params, per);
-          long f = System.nanoTime();
-          Summary s = Summary.of(acc);
-          long g = System.nanoTime();
-          t[0] = (b - a) / 1e9;
-          t[1] = (d - b) / 1e9;
-          t[2] = (e - d) / 1e9;
-          t[3] = (f - e) / 1e9;
-          t[4] = (g - f) / 1e9;
+          TimedEvaluation run = TimedEvaluation.run(gtPath, resPath, type, th, w -> {});
+          Summary s = run.summary();
+          double[] t = {run.gtLoadSeconds(), run.resultsLoadSeconds(), run.evaluateSeconds(),
+              run.accumulateSeconds(), run.summarizeSeconds()};
           for (int i = 0; i < expected.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - s.stats()[i]));
           }

@@ -4,19 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.personlab.coco.CocoDataset;
-import io.personlab.coco.CocoResult;
-import io.personlab.eval.Accumulation;
-import io.personlab.eval.Accumulator;
-import io.personlab.eval.CocoEvaluator;
-import io.personlab.eval.Detection;
-import io.personlab.eval.Detections;
-import io.personlab.eval.EvalParams;
-import io.personlab.eval.ImageEvaluation;
 import io.personlab.eval.IouType;
 import io.personlab.eval.Summary;
-import io.personlab.io.CocoJson;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,24 +53,14 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--threads must be at least 1");
     }
     PrintStream err = System.err;
-    long t0 = System.nanoTime();
-    CocoDataset dataset = CocoJson.readDataset(gt);
-    long t1 = System.nanoTime();
-    List<CocoResult> raw = CocoJson.readResults(results);
-    EvalParams params = EvalParams.defaults(type);
-    List<Detection> dts = Detections.prepare(dataset, raw, results, params.oksSigmas().length);
-    long t2 = System.nanoTime();
+    TimedEvaluation run = TimedEvaluation.run(gt, results, type, threads, w -> err.println("warning: " + w));
+    CocoDataset dataset = run.groundTruth();
     err.printf("loaded %d images, %d annotations (%.2fs); %d results (%.2fs)%n",
-        dataset.images().size(), dataset.annotations().size(), seconds(t1 - t0), dts.size(),
-        seconds(t2 - t1));
-    CocoEvaluator evaluator = new CocoEvaluator(params);
-    ImageEvaluation[][][] perImage =
-        evaluator.evaluateImages(dataset, dts, results, threads, w -> err.println("warning: " + w));
-    long t3 = System.nanoTime();
-    Accumulation acc = Accumulator.accumulate(params, perImage);
-    long t4 = System.nanoTime();
-    Summary summary = Summary.of(acc);
-    err.printf("evaluate %.3fs, accumulate %.3fs (%d threads)%n", seconds(t3 - t2), seconds(t4 - t3), threads);
+        dataset.images().size(), dataset.annotations().size(), run.gtLoadSeconds(),
+        run.numResults(), run.resultsLoadSeconds());
+    err.printf("evaluate %.3fs, accumulate %.3fs (%d threads)%n", run.evaluateSeconds(),
+        run.accumulateSeconds(), threads);
+    Summary summary = run.summary();
     summary.lines().forEach(System.out::println);
     System.out.println(statsJson(summary));
     return 0;
@@ -98,7 +78,4 @@ public final class EvaluateCommand implements Callable<Integer> {
     return node.toString();
   }
 
-  static double seconds(long nanos) {
-    return nanos / 1e9;
-  }
 }

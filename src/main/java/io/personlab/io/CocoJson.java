@@ -123,6 +123,43 @@ public final class CocoJson {
     return results;
   }
 
+  /**
+   * Writes COCO results (what pycocotools' loadRes and the evaluator read): image_id,
+   * category_id, score, and whichever of keypoints, bbox and segmentation a result has.
+   */
+  public static void writeResults(List<CocoResult> results, java.nio.file.Path file) throws IOException {
+    try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(
+        java.nio.file.Files.newBufferedWriter(file))) {
+      g.writeStartArray();
+      for (CocoResult r : results) {
+        g.writeStartObject();
+        g.writeNumberField("image_id", r.imageId());
+        g.writeNumberField("category_id", r.categoryId());
+        g.writeNumberField("score", r.score());
+        if (r.keypoints() != null) {
+          g.writeFieldName("keypoints");
+          g.writeArray(r.keypoints(), 0, r.keypoints().length);
+        }
+        if (r.bbox() != null) {
+          g.writeFieldName("bbox");
+          g.writeArray(r.bbox(), 0, r.bbox().length);
+        }
+        if (r.segmentation() instanceof Segmentation.CompressedRle c) {
+          g.writeObjectFieldStart("segmentation");
+          g.writeFieldName("size");
+          g.writeArray(new int[] {c.height(), c.width()}, 0, 2);
+          g.writeStringField("counts", c.counts());
+          g.writeEndObject();
+        } else if (r.segmentation() != null) {
+          throw new IllegalArgumentException("only compressed RLE segmentations are written");
+        }
+        g.writeEndObject();
+        g.writeRaw('\n');
+      }
+      g.writeEndArray();
+    }
+  }
+
   private static CocoFormatException ioError(String location, IOException e) {
     if (e instanceof EOFException) {
       return new CocoFormatException(location + ": file is truncated (" + e.getMessage() + ")", e);

@@ -1,0 +1,35 @@
+package io.personlab.cli;
+
+import io.personlab.decode.DecoderConfig;
+import io.personlab.segment.MaskConfig;
+import picocli.CommandLine.Option;
+
+/** Command-line knobs of the decoding core, defaulting to the paper's values. */
+final class DecodingOptions {
+  @Option(names = "--scoring", paramLabel = "S",
+      description = "keypoint score: EXPECTED_OKS (paper, default) or HOUGH")
+  DecoderConfig.Scoring scoring = DecoderConfig.Scoring.EXPECTED_OKS;
+
+  @Option(names = "--nms", paramLabel = "N", description = "SOFT (paper, default) or HARD OKS-NMS")
+  DecoderConfig.Nms nms = DecoderConfig.Nms.SOFT;
+
+  @Option(names = "--max-people", paramLabel = "N", description = "people per image (default: ${DEFAULT-VALUE})")
+  int maxPeople = 20;
+
+  @Option(names = "--hough-cells", paramLabel = "N",
+      description = "Hough cells per output cell along each axis (default: ${DEFAULT-VALUE})")
+  int houghCells = 4;
+
+  @Option(names = "--mask-distance", paramLabel = "M",
+      description = "INTERPOLATED (default: eq. 6 per cell, upsampled) or EXACT (eq. 6 per pixel)")
+  MaskConfig.Distance maskDistance = MaskConfig.Distance.INTERPOLATED;
+
+  DecoderConfig decoderConfig() {
+    return DecoderConfig.paperDefaults().withScoring(scoring).withNms(nms).withMaxPeople(maxPeople)
+        .withHoughCellsPerOutputCell(houghCells);
+  }
+
+  MaskConfig maskConfig() {
+    return MaskConfig.paperDefaults().withDistance(maskDistance);
+  }
+}

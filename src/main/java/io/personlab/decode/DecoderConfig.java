@@ -27,6 +27,14 @@ import io.personlab.geometry.Skeleton;
  * @param maxPeople people kept per image after NMS (20: the COCO keypoint protocol)
  * @param maxSeeds safety cap on seeds examined per image (noise can make thousands of maxima)
  * @param oksSigmas per-keypoint sigma; kappa_k = 2 sigma_k as in COCO's OKS
+ * @param bridgeThreshold an extension of the paper, 0 turns it off: a placed keypoint whose
+ *     p_k is below this does not extend the chain; its tree neighbours are placed with the
+ *     refined long-range offsets from the nearest supported keypoint on the path (needs the
+ *     long-range head). Without it one unlabelled or occluded keypoint (a nose seen from behind)
+ *     sends the rest of the chain astray and splits the person in two
+ * @param bridgeMaxDistance a bridge starts only from a supported keypoint whose long-range
+ *     offsets agree with the person's supported keypoints: eq. (6)'s distance at most this
+ *     (lambda at least R, as a few keypoints give a tiny box)
  */
 public record DecoderConfig(
     Skeleton skeleton,
@@ -45,7 +53,9 @@ public record DecoderConfig(
     double hardNmsOksThreshold,
     int maxPeople,
     int maxSeeds,
-    double[] oksSigmas) {
+    double[] oksSigmas,
+    double bridgeThreshold,
+    double bridgeMaxDistance) {
 
   /** Keypoint-level score (paper section 3.1, "Keypoint- and instance-level detection scoring"). */
   public enum Scoring {
@@ -73,36 +83,42 @@ public record DecoderConfig(
   /** The paper's settings for COCO's 17 keypoints and the PoseNet/BodyPix tree. */
   public static DecoderConfig paperDefaults() {
     return new DecoderConfig(CocoKeypoints.POSE_CHAIN, 32, 4, 0.001f, 0.01, 1, true, 10, 2, 2, 2,
-        Scoring.EXPECTED_OKS, Nms.SOFT, 0.5, 20, 2000, CocoKeypoints.sigmas());
+        Scoring.EXPECTED_OKS, Nms.SOFT, 0.5, 20, 2000, CocoKeypoints.sigmas(), 0.05, 0.25);
   }
 
   public DecoderConfig withScoring(Scoring s) {
     return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
         localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, s, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas);
+        longShortRefinementSteps, s, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
   }
 
   public DecoderConfig withNms(Nms n) {
     return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
         localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, n, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas);
+        longShortRefinementSteps, scoring, n, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+  }
+
+  public DecoderConfig withBridgeThreshold(double t) {
+    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
+        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
+        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, t, bridgeMaxDistance);
   }
 
   public DecoderConfig withMaxPeople(int m) {
     return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
         localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, m, maxSeeds, oksSigmas);
+        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, m, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
   }
 
   public DecoderConfig withHoughCellsPerOutputCell(int n) {
     return new DecoderConfig(skeleton, discRadius, n, voteThreshold, seedThreshold,
         localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas);
+        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
   }
 
   public DecoderConfig withRefinementSteps(int mid, int longSelf, int longShort) {
     return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
         localMaximumRadius, refineSeedPeaks, nmsRadius, mid, longSelf, longShort, scoring, nms,
-        hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas);
+        hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
   }
 }

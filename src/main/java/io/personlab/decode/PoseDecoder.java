@@ -35,6 +35,22 @@ public final class PoseDecoder {
 
   /** People found in the maps, best first, at most {@code maxPeople}, in frame coordinates. */
   public List<Pose> decode(PersonLabMaps maps) {
+    VectorField refinedLong = config.bridgeThreshold() > 0 && maps.longOffsets() != null
+        ? refinedLongOffsets(maps) : null;
+    return decode(maps, refinedLong);
+  }
+
+  /** The long-range offsets refined as eq. (5) says, with this configuration's steps. */
+  public VectorField refinedLongOffsets(PersonLabMaps maps) {
+    return OffsetRefinement.refineLong(maps.longOffsets(), maps.shortOffsets(),
+        config.longSelfRefinementSteps(), config.longShortRefinementSteps());
+  }
+
+  /**
+   * As {@link #decode(PersonLabMaps)}, given the refined long-range offsets (null: none, so no
+   * bridging).
+   */
+  public List<Pose> decode(PersonLabMaps maps, VectorField refinedLong) {
     Skeleton skeleton = config.skeleton();
     if (maps.numKeypoints() != skeleton.numKeypoints() || maps.midForward().count() != skeleton.numEdges()) {
       throw new IllegalArgumentException("maps have " + maps.numKeypoints() + " keypoint types and "
@@ -50,13 +66,14 @@ public final class PoseDecoder {
         true, config.midRefinementSteps());
     VectorField bwd = OffsetRefinement.refineMid(maps.midBackward(), maps.shortOffsets(), skeleton,
         false, config.midRefinementSteps());
-    List<Pose> poses = group(maps, seeds, fwd, bwd, hough);
+    List<Pose> poses = group(maps, seeds, fwd, bwd, hough, refinedLong);
     return config.nms() == DecoderConfig.Nms.SOFT ? softNms(poses) : hardNms(poses);
   }
 
   /** Greedy decoding: each seed not within r of the same keypoint of an earlier person grows a tree. */
   private List<Pose> group(PersonLabMaps maps, Seeds seeds, VectorField fwd, VectorField bwd,
-      HoughMaps hough) {
+      HoughMaps hough, VectorField refinedLong) {
+    double bridge = refinedLong == null ? 0 : config.bridgeThreshold();
     int numK = maps.numKeypoints();
     Grid grid = maps.grid();
     double maxX = grid.maxX(), maxY = grid.maxY();
@@ -65,6 +82,7 @@ public final class PoseDecoder {
     List<Pose> poses = new ArrayList<>();
     int[] stack = new int[numK];
     boolean[] placed = new boolean[numK];
+    int[] anchor = new int[numK]; // nearest supported keypoint on the path from the seed
     for (int s = 0; s < seeds.size(); s++) {
       int k = seeds.keypoint(s);
       double sx = seeds.x(s), sy = seeds.y(s);
@@ -80,14 +98,18 @@ public final class PoseDecoder {
         continue;
       }
       double[] x = new double[numK], y = new double[numK];
+      double[] presence = new double[numK];
       Arrays.fill(placed, false);
       x[k] = sx;
       y[k] = sy;
       placed[k] = true;
+      presence[k] = maps.heatmap(k, sx, sy);
+      anchor[k] = k;
       int top = 0;
       stack[top++] = k;
       while (top > 0) {
         int a = stack[--top];
+        boolean supported = presence[a] >= bridge;
         for (int code : adjacency[a]) {
           int e = Math.abs(code) - 1;
           boolean forward = code > 0;
@@ -95,16 +117,26 @@ public final class PoseDecoder {
           if (placed[b]) {
             continue;
           }
-          VectorField field = forward ? fwd : bwd;
-          x[b] = clamp(x[a] + field.sampleX(e, x[a], y[a]), maxX);
-          y[b] = clamp(y[a] + field.sampleY(e, x[a], y[a]), maxY);
+          if (supported) {
+            VectorField field = forward ? fwd : bwd;
+            x[b] = clamp(x[a] + field.sampleX(e, x[a], y[a]), maxX);
+            y[b] = clamp(y[a] + field.sampleY(e, x[a], y[a]), maxY);
+          } else {
+            int s0 = bridgeSource(x, y, presence, placed, bridge, refinedLong);
+            if (s0 < 0) {
+              s0 = anchor[a]; // no trustworthy source: b collapses onto the anchor, unsupported
+              x[b] = x[s0];
+              y[b] = y[s0];
+            } else {
+              x[b] = clamp(x[s0] + refinedLong.sampleX(b, x[s0], y[s0]), maxX);
+              y[b] = clamp(y[s0] + refinedLong.sampleY(b, x[s0], y[s0]), maxY);
+            }
+          }
           placed[b] = true;
+          presence[b] = maps.heatmap(b, x[b], y[b]);
+          anchor[b] = presence[b] >= bridge ? b : anchor[a];
           stack[top++] = b;
         }
-      }
-      double[] presence = new double[numK];
-      for (int j = 0; j < numK; j++) {
-        presence[j] = maps.heatmap(j, x[j], y[j]);
       }
       double[] scores = keypointScores(x, y, presence, hough);
       double mean = 0;
@@ -114,6 +146,50 @@ public final class PoseDecoder {
       poses.add(new Pose(x, y, presence, scores, mean / numK));
     }
     return poses;
+  }
+
+  /**
+   * The supported keypoint whose long-range offsets best agree with the supported keypoints
+   * placed so far (eq. 6's distance at its position, at most the bridge distance), or -1. A
+   * keypoint lying where people overlap would otherwise lend its neighbour's offsets.
+   */
+  private int bridgeSource(double[] x, double[] y, double[] presence, boolean[] placed,
+      double bridge, VectorField refinedLong) {
+    int numK = x.length;
+    double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
+    double y0 = Double.POSITIVE_INFINITY, y1 = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < numK; k++) {
+      if (placed[k] && presence[k] >= bridge) {
+        x0 = Math.min(x0, x[k]);
+        x1 = Math.max(x1, x[k]);
+        y0 = Math.min(y0, y[k]);
+        y1 = Math.max(y1, y[k]);
+      }
+    }
+    double lambda = Math.max(config.discRadius(), Math.sqrt((x1 - x0) * (y1 - y0)));
+    int best = -1;
+    double bestD = config.bridgeMaxDistance();
+    for (int s = 0; s < numK; s++) {
+      if (!placed[s] || presence[s] < bridge) {
+        continue;
+      }
+      double sum = 0, weight = 0;
+      for (int k = 0; k < numK; k++) {
+        if (!placed[k] || presence[k] < bridge) {
+          continue;
+        }
+        double ex = x[s] + refinedLong.sampleX(k, x[s], y[s]) - x[k];
+        double ey = y[s] + refinedLong.sampleY(k, x[s], y[s]) - y[k];
+        sum += presence[k] * Math.sqrt(ex * ex + ey * ey);
+        weight += presence[k];
+      }
+      double d = sum / (weight * lambda);
+      if (d <= bestD) {
+        bestD = d;
+        best = s;
+      }
+    }
+    return best;
   }
 
   private double[] keypointScores(double[] x, double[] y, double[] presence, HoughMaps hough) {

@@ -60,7 +60,7 @@ public final class OracleRoundTrip {
       CocoImage image = images.get(i);
       FrameTransform tf = FrameTransform.identity(image.width(), image.height());
       Grid grid = TargetEncoder.gridFor(tf, stride);
-      var maps = encoder.encode(byImage.getOrDefault(image.id(), List.of()), tf, grid).maps();
+      var maps = encoder.oracleMaps(byImage.getOrDefault(image.id(), List.of()), tf, grid);
       long t0 = System.nanoTime();
       found[i] = decoder.decode(maps);
       nanos[i] = System.nanoTime() - t0;

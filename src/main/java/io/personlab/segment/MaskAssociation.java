@@ -37,6 +37,12 @@ public final class MaskAssociation {
 
   /** One mask per pose, in image pixels (the maps' transform's image size). */
   public List<Rle> masks(PersonLabMaps maps, List<Pose> poses) {
+    return masks(maps, OffsetRefinement.refineLong(maps.longOffsets(), maps.shortOffsets(),
+        longSelfSteps, longShortSteps), poses);
+  }
+
+  /** As {@link #masks(PersonLabMaps, List)} with the long-range offsets already refined (eq. 5). */
+  public List<Rle> masks(PersonLabMaps maps, VectorField longRefined, List<Pose> poses) {
     if (!maps.hasMaskHeads()) {
       throw new IllegalArgumentException("the maps have no segmentation or long-range offsets");
     }
@@ -45,8 +51,6 @@ public final class MaskAssociation {
     if (poses.isEmpty()) {
       return List.of();
     }
-    VectorField longRefined = OffsetRefinement.refineLong(maps.longOffsets(), maps.shortOffsets(),
-        longSelfSteps, longShortSteps);
     Grid g = maps.grid();
     PixelGrid px = new PixelGrid(g, tf);
     float[] seg = maps.segmentation();

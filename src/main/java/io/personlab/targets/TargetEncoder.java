@@ -37,6 +37,116 @@ public final class TargetEncoder {
   }
 
   /**
+   * Maps for the oracle test: the targets where they are defined and, where the long-range
+   * target is not, what a perfectly trained network plausibly predicts there: on cells covered
+   * by several people, the offsets of the one with the smallest mask (the more specific
+   * annotation; COCO masks of people in front of others often overlap them); on background,
+   * those of the nearest person. Cells of crowd regions and of people without keypoints stay
+   * undefined. And the four cells around each labelled keypoint point at it (see below). Zero-filled, the undefined cells make
+   * the embedding distance jump at every mask boundary and cut masks half a cell short, which
+   * says nothing about the decoder.
+   */
+  public PersonLabMaps oracleMaps(List<CocoAnnotation> annotations, FrameTransform tf, Grid grid) {
+    Targets t = encode(annotations, tf, grid);
+    List<double[]> people = collect(annotations, tf, grid).keypoints();
+    if (people.isEmpty()) {
+      return t.maps();
+    }
+    int cells = grid.cells();
+    int numK = skeleton.numKeypoints();
+    int[] owner = oracleOwners(annotations, tf, grid);
+    // Breadth-first from the cells with a defined owner: each other cell takes the nearest one's.
+    int[] queue = new int[cells];
+    int head = 0, tail = 0;
+    for (int i = 0; i < cells; i++) {
+      if (owner[i] >= 0) {
+        queue[tail++] = i;
+      }
+    }
+    while (head < tail) {
+      int i = queue[head++];
+      int row = i / grid.width(), col = i % grid.width();
+      int[][] next = {{row - 1, col}, {row + 1, col}, {row, col - 1}, {row, col + 1}};
+      for (int[] n : next) {
+        if (n[0] < 0 || n[1] < 0 || n[0] >= grid.height() || n[1] >= grid.width()) {
+          continue;
+        }
+        int j = n[0] * grid.width() + n[1];
+        if (owner[j] == -1) {
+          owner[j] = owner[i];
+          queue[tail++] = j;
+        }
+      }
+    }
+    VectorField longO = t.maps().longOffsets().copy();
+    for (int row = 0, i = 0; row < grid.height(); row++) {
+      for (int col = 0; col < grid.width(); col++, i++) {
+        if (owner[i] < 0) {
+          continue;
+        }
+        double[] kp = people.get(owner[i]);
+        for (int k = 0; k < numK; k++) {
+          if (kp[3 * k + 2] != 0) {
+            longO.set(k, i, (float) (kp[3 * k + 1] - grid.y(row)), (float) (kp[3 * k] - grid.x(col)));
+          }
+        }
+      }
+    }
+    // A network trained through the recurrent refinement (eq. 5) must predict L_k(y_k) = 0 at
+    // each keypoint: the four cells around it point at it, so that refining exact offsets leaves
+    // them unchanged (an occluded keypoint lies in someone else's mask, whose offsets the
+    // self-refinement would otherwise jump to).
+    for (double[] kp : people) {
+      for (int k = 0; k < numK; k++) {
+        if (kp[3 * k + 2] == 0) {
+          continue;
+        }
+        double gx = kp[3 * k] / grid.stride(), gy = kp[3 * k + 1] / grid.stride();
+        int c0 = (int) Math.floor(gx), r0 = (int) Math.floor(gy);
+        for (int row = r0; row <= r0 + 1; row++) {
+          for (int col = c0; col <= c0 + 1; col++) {
+            if (row >= 0 && col >= 0 && row < grid.height() && col < grid.width()) {
+              longO.set(k, row * grid.width() + col,
+                  (float) (kp[3 * k + 1] - grid.y(row)), (float) (kp[3 * k] - grid.x(col)));
+            }
+          }
+        }
+      }
+    }
+    PersonLabMaps m = t.maps();
+    return new PersonLabMaps(grid, m.numKeypoints(), m.heatmaps(), m.shortOffsets(), m.midForward(),
+        m.midBackward(), m.segmentation(), longO, tf);
+  }
+
+  /**
+   * For each cell: the keypoint person with the smallest mask covering it (overlaps go to the
+   * more specific mask), -2 for cells only crowd regions or people without keypoints cover
+   * (someone the decoder cannot find: left undefined), -1 for background.
+   */
+  private int[] oracleOwners(List<CocoAnnotation> annotations, FrameTransform tf, Grid grid) {
+    People people = collect(annotations, tf, grid);
+    int cells = grid.cells();
+    int[] area = new int[people.masks().size()];
+    for (int m = 0; m < area.length; m++) {
+      for (byte v : people.masks().get(m)) {
+        area[m] += v;
+      }
+    }
+    int[] owner = new int[cells];
+    for (int i = 0; i < cells; i++) {
+      int best = -1;
+      for (int m = 0; m < area.length; m++) {
+        if (people.masks().get(m)[i] != 0 && people.owners().get(m) >= 0
+            && (best < 0 || area[m] < area[best])) {
+          best = m;
+        }
+      }
+      owner[i] = best >= 0 ? people.owners().get(best) : (people.ignore()[i] != 0 ? -2 : -1);
+    }
+    return owner;
+  }
+
+  /**
    * @param annotations the image's annotations (all categories are taken as persons)
    * @param tf image -> frame transform (identity for targets at image resolution)
    * @param grid the output grid the targets are for
@@ -47,48 +157,11 @@ public final class TargetEncoder {
     int cells = grid.cells();
     int imgW = tf.imageWidth(), imgH = tf.imageHeight();
 
-    List<double[]> keypointPeople = new ArrayList<>(); // frame x, y, labelled(1/0) per keypoint
-    List<byte[]> personMasks = new ArrayList<>();
-    List<Integer> maskOwner = new ArrayList<>(); // index into keypointPeople, or -1
-    byte[] ignore = new byte[cells];
-    for (CocoAnnotation a : annotations) {
-      boolean hasKeypoints = !a.crowd() && a.keypoints() != null && countLabelled(a.keypoints()) > 0;
-      if (a.keypoints() != null && a.keypoints().length != 3 * numK) {
-        throw new IllegalArgumentException("annotation " + a.id() + " has " + a.keypoints().length
-            + " keypoint values, expected " + 3 * numK);
-      }
-      int owner = -1;
-      if (hasKeypoints) {
-        double[] kp = new double[3 * numK];
-        for (int k = 0; k < numK; k++) {
-          kp[3 * k] = tf.toFrameX(a.keypoints()[3 * k]);
-          kp[3 * k + 1] = tf.toFrameY(a.keypoints()[3 * k + 1]);
-          kp[3 * k + 2] = a.keypoints()[3 * k + 2] > 0 ? 1 : 0;
-        }
-        owner = keypointPeople.size();
-        keypointPeople.add(kp);
-      }
-      byte[] mask = null;
-      if (a.segmentation() != null) {
-        Rle rle = a.segmentation().toRle(imgH, imgW);
-        if (rle.height() == imgH && rle.width() == imgW) {
-          mask = sampleMask(rle.decode(), imgH, imgW, tf, grid);
-        }
-      }
-      if (mask == null) {
-        continue;
-      }
-      if (a.crowd() || !hasKeypoints) {
-        for (int i = 0; i < cells; i++) {
-          ignore[i] |= mask[i];
-        }
-      }
-      if (!a.crowd()) {
-        personMasks.add(mask);
-        maskOwner.add(owner);
-      }
-    }
-
+    People people = collect(annotations, tf, grid);
+    List<double[]> keypointPeople = people.keypoints();
+    List<byte[]> personMasks = people.masks();
+    List<Integer> maskOwner = people.owners();
+    byte[] ignore = people.ignore();
     float[] heat = new float[numK * cells];
     VectorField shortO = VectorField.zeros(grid, numK);
     byte[] shortValid = new byte[numK * cells];
@@ -149,6 +222,58 @@ public final class TargetEncoder {
     }
     PersonLabMaps maps = new PersonLabMaps(grid, numK, heat, shortO, fwd, bwd, seg, longO, tf);
     return new Targets(maps, shortValid, fwdValid, bwdValid, longValid, ignore);
+  }
+
+  /** The people of an image: keypoint people (frame coordinates) and non-crowd masks at the cells. */
+  private record People(List<double[]> keypoints, List<byte[]> masks, List<Integer> owners, byte[] ignore) {}
+
+  private People collect(List<CocoAnnotation> annotations, FrameTransform tf, Grid grid) {
+    int numK = skeleton.numKeypoints();
+    int cells = grid.cells();
+    int imgW = tf.imageWidth(), imgH = tf.imageHeight();
+    List<double[]> keypointPeople = new ArrayList<>(); // frame x, y, labelled(1/0) per keypoint
+    List<byte[]> personMasks = new ArrayList<>();
+    List<Integer> maskOwner = new ArrayList<>(); // index into keypointPeople, or -1
+    byte[] ignore = new byte[cells];
+    for (CocoAnnotation a : annotations) {
+      boolean hasKeypoints = !a.crowd() && a.keypoints() != null && countLabelled(a.keypoints()) > 0;
+      if (a.keypoints() != null && a.keypoints().length != 3 * numK) {
+        throw new IllegalArgumentException("annotation " + a.id() + " has " + a.keypoints().length
+            + " keypoint values, expected " + 3 * numK);
+      }
+      int owner = -1;
+      if (hasKeypoints) {
+        double[] kp = new double[3 * numK];
+        for (int k = 0; k < numK; k++) {
+          kp[3 * k] = tf.toFrameX(a.keypoints()[3 * k]);
+          kp[3 * k + 1] = tf.toFrameY(a.keypoints()[3 * k + 1]);
+          kp[3 * k + 2] = a.keypoints()[3 * k + 2] > 0 ? 1 : 0;
+        }
+        owner = keypointPeople.size();
+        keypointPeople.add(kp);
+      }
+      byte[] mask = null;
+      if (a.segmentation() != null) {
+        Rle rle = a.segmentation().toRle(imgH, imgW);
+        if (rle.height() == imgH && rle.width() == imgW) {
+          mask = sampleMask(rle.decode(), imgH, imgW, tf, grid);
+        }
+      }
+      if (mask == null) {
+        continue;
+      }
+      if (a.crowd() || !hasKeypoints) {
+        for (int i = 0; i < cells; i++) {
+          ignore[i] |= mask[i];
+        }
+      }
+      if (!a.crowd()) {
+        personMasks.add(mask);
+        maskOwner.add(owner);
+      }
+    }
+
+    return new People(keypointPeople, personMasks, maskOwner, ignore);
   }
 
   private void encodeMid(Grid grid, List<double[]> people, int e, int from, int to, VectorField field,

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "PersonLab on Spark: people, their keypoints and masks in large photo collections, and COCO evaluation.",
-    subcommands = {EvaluateCommand.class, OracleCommand.class, BenchEvalCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {EvaluateCommand.class, OracleCommand.class, BenchEvalCommand.class, BenchDecodeCommand.class,
+      CommandLine.HelpCommand.class})
 public final class PersonLab implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -3,7 +3,6 @@ package io.personlab.decode;
 import io.personlab.geometry.Skeleton;
 import io.personlab.maps.Grid;
 import io.personlab.maps.PersonLabMaps;
-import io.personlab.maps.VectorField;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,14 +34,14 @@ public final class PoseDecoder {
 
   /** People found in the maps, best first, at most {@code maxPeople}, in frame coordinates. */
   public List<Pose> decode(PersonLabMaps maps) {
-    VectorField refinedLong = config.bridgeThreshold() > 0 && maps.longOffsets() != null
+    RefinedField refinedLong = config.bridgeThreshold() > 0 && maps.longOffsets() != null
         ? refinedLongOffsets(maps) : null;
     return decode(maps, refinedLong);
   }
 
-  /** The long-range offsets refined as eq. (5) says, with this configuration's steps. */
-  public VectorField refinedLongOffsets(PersonLabMaps maps) {
-    return OffsetRefinement.refineLong(maps.longOffsets(), maps.shortOffsets(),
+  /** The long-range offsets refined as eq. (5) says (lazily), with this configuration's steps. */
+  public RefinedField refinedLongOffsets(PersonLabMaps maps) {
+    return RefinedField.longRange(maps.longOffsets(), maps.shortOffsets(),
         config.longSelfRefinementSteps(), config.longShortRefinementSteps());
   }
 
@@ -50,7 +49,7 @@ public final class PoseDecoder {
    * As {@link #decode(PersonLabMaps)}, given the refined long-range offsets (null: none, so no
    * bridging).
    */
-  public List<Pose> decode(PersonLabMaps maps, VectorField refinedLong) {
+  public List<Pose> decode(PersonLabMaps maps, RefinedField refinedLong) {
     Skeleton skeleton = config.skeleton();
     if (maps.numKeypoints() != skeleton.numKeypoints() || maps.midForward().count() != skeleton.numEdges()) {
       throw new IllegalArgumentException("maps have " + maps.numKeypoints() + " keypoint types and "
@@ -62,17 +61,20 @@ public final class PoseDecoder {
     if (seeds.size() == 0) {
       return List.of();
     }
-    VectorField fwd = OffsetRefinement.refineMid(maps.midForward(), maps.shortOffsets(), skeleton,
+    RefinedField fwd = RefinedField.mid(maps.midForward(), maps.shortOffsets(), skeleton,
         true, config.midRefinementSteps());
-    VectorField bwd = OffsetRefinement.refineMid(maps.midBackward(), maps.shortOffsets(), skeleton,
+    RefinedField bwd = RefinedField.mid(maps.midBackward(), maps.shortOffsets(), skeleton,
         false, config.midRefinementSteps());
     List<Pose> poses = group(maps, seeds, fwd, bwd, hough, refinedLong);
-    return config.nms() == DecoderConfig.Nms.SOFT ? softNms(poses) : hardNms(poses);
+    return config.nms() == DecoderConfig.Nms.SOFT
+        ? PoseNms.soft(poses, config.nmsRadius(), config.maxPeople())
+        : PoseNms.hard(poses, config.hardNmsOksThreshold(), config.oksSigmas(), config.maxPeople());
   }
 
   /** Greedy decoding: each seed not within r of the same keypoint of an earlier person grows a tree. */
-  private List<Pose> group(PersonLabMaps maps, Seeds seeds, VectorField fwd, VectorField bwd,
-      HoughMaps hough, VectorField refinedLong) {
+  private List<Pose> group(PersonLabMaps maps, Seeds seeds, RefinedField fwd, RefinedField bwd,
+      HoughMaps hough, RefinedField refinedLong) {
+    double[] vec = new double[2];
     double bridge = refinedLong == null ? 0 : config.bridgeThreshold();
     int numK = maps.numKeypoints();
     Grid grid = maps.grid();
@@ -118,9 +120,9 @@ public final class PoseDecoder {
             continue;
           }
           if (supported) {
-            VectorField field = forward ? fwd : bwd;
-            x[b] = clamp(x[a] + field.sampleX(e, x[a], y[a]), maxX);
-            y[b] = clamp(y[a] + field.sampleY(e, x[a], y[a]), maxY);
+            (forward ? fwd : bwd).sample(e, x[a], y[a], vec);
+            x[b] = clamp(x[a] + vec[1], maxX);
+            y[b] = clamp(y[a] + vec[0], maxY);
           } else {
             int s0 = bridgeSource(x, y, presence, placed, bridge, refinedLong);
             if (s0 < 0) {
@@ -128,8 +130,9 @@ public final class PoseDecoder {
               x[b] = x[s0];
               y[b] = y[s0];
             } else {
-              x[b] = clamp(x[s0] + refinedLong.sampleX(b, x[s0], y[s0]), maxX);
-              y[b] = clamp(y[s0] + refinedLong.sampleY(b, x[s0], y[s0]), maxY);
+              refinedLong.sample(b, x[s0], y[s0], vec);
+              x[b] = clamp(x[s0] + vec[1], maxX);
+              y[b] = clamp(y[s0] + vec[0], maxY);
             }
           }
           placed[b] = true;
@@ -154,7 +157,8 @@ public final class PoseDecoder {
    * keypoint lying where people overlap would otherwise lend its neighbour's offsets.
    */
   private int bridgeSource(double[] x, double[] y, double[] presence, boolean[] placed,
-      double bridge, VectorField refinedLong) {
+      double bridge, RefinedField refinedLong) {
+    double[] v = new double[2];
     int numK = x.length;
     double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
     double y0 = Double.POSITIVE_INFINITY, y1 = Double.NEGATIVE_INFINITY;
@@ -178,8 +182,9 @@ public final class PoseDecoder {
         if (!placed[k] || presence[k] < bridge) {
           continue;
         }
-        double ex = x[s] + refinedLong.sampleX(k, x[s], y[s]) - x[k];
-        double ey = y[s] + refinedLong.sampleY(k, x[s], y[s]) - y[k];
+        refinedLong.sample(k, x[s], y[s], v);
+        double ex = x[s] + v[1] - x[k];
+        double ey = y[s] + v[0] - y[k];
         sum += presence[k] * Math.sqrt(ex * ex + ey * ey);
         weight += presence[k];
       }
@@ -242,76 +247,6 @@ public final class PoseDecoder {
       }
     }
     return total > 0 ? weighted / total : 0;
-  }
-
-  /**
-   * Eq. (4): in order of the mean keypoint score, each person keeps the scores of the keypoints
-   * that no higher-ranked person has within r; the instance score is their sum over K.
-   */
-  private List<Pose> softNms(List<Pose> poses) {
-    List<Pose> ranked = new ArrayList<>(poses);
-    ranked.sort((a, b) -> Double.compare(b.score(), a.score())); // stable: ties keep seed order
-    double r2 = config.nmsRadius() * config.nmsRadius();
-    List<Pose> rescored = new ArrayList<>(ranked.size());
-    for (int j = 0; j < ranked.size(); j++) {
-      Pose p = ranked.get(j);
-      int numK = p.numKeypoints();
-      double sum = 0;
-      for (int k = 0; k < numK; k++) {
-        boolean claimed = false;
-        for (int i = 0; i < j && !claimed; i++) {
-          Pose q = ranked.get(i);
-          double dx = q.x()[k] - p.x()[k], dy = q.y()[k] - p.y()[k];
-          claimed = dx * dx + dy * dy <= r2;
-        }
-        if (!claimed) {
-          sum += p.keypointScores()[k];
-        }
-      }
-      double score = sum / numK;
-      if (score > 0) {
-        rescored.add(new Pose(p.x(), p.y(), p.presence(), p.keypointScores(), score));
-      }
-    }
-    rescored.sort((a, b) -> Double.compare(b.score(), a.score()));
-    return List.copyOf(rescored.subList(0, Math.min(config.maxPeople(), rescored.size())));
-  }
-
-  /** Hard OKS-NMS: a person is dropped when its OKS with a kept, higher-scoring one exceeds the threshold. */
-  private List<Pose> hardNms(List<Pose> poses) {
-    List<Pose> ranked = new ArrayList<>(poses);
-    ranked.sort((a, b) -> Double.compare(b.score(), a.score()));
-    List<Pose> kept = new ArrayList<>();
-    for (Pose p : ranked) {
-      if (p.score() <= 0) {
-        continue;
-      }
-      boolean suppressed = false;
-      for (Pose q : kept) {
-        if (oks(p, q) > config.hardNmsOksThreshold()) {
-          suppressed = true;
-          break;
-        }
-      }
-      if (!suppressed) {
-        kept.add(p);
-        if (kept.size() == config.maxPeople()) {
-          break;
-        }
-      }
-    }
-    return List.copyOf(kept);
-  }
-
-  /** COCO's OKS of p against q, with q's keypoint box area as the object area. */
-  private double oks(Pose p, Pose q) {
-    double area = Math.max(1.0, Pose.boxArea(q.x(), q.y()));
-    double sum = 0;
-    for (int k = 0; k < p.numKeypoints(); k++) {
-      double dx = p.x()[k] - q.x()[k], dy = p.y()[k] - q.y()[k];
-      sum += Math.exp(-(dx * dx + dy * dy) / (area * kappaSq2[k]));
-    }
-    return sum / p.numKeypoints();
   }
 
   private static double clamp(double v, double max) {

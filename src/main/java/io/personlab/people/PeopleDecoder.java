@@ -6,7 +6,7 @@ import io.personlab.decode.PoseDecoder;
 import io.personlab.geometry.FrameTransform;
 import io.personlab.maps.MultiScaleMerge;
 import io.personlab.maps.PersonLabMaps;
-import io.personlab.maps.VectorField;
+import io.personlab.decode.RefinedField;
 import io.personlab.rle.Rle;
 import io.personlab.segment.MaskAssociation;
 import io.personlab.segment.MaskConfig;
@@ -38,7 +38,7 @@ public final class PeopleDecoder {
 
   /** People in one image's maps, best first; masks only when the maps have the mask heads. */
   public List<Person> decode(PersonLabMaps maps) {
-    VectorField refinedLong = maps.longOffsets() != null ? poses.refinedLongOffsets(maps) : null;
+    RefinedField refinedLong = maps.longOffsets() != null ? poses.refinedLongOffsets(maps) : null;
     List<Pose> found = poses.decode(maps, refinedLong);
     List<Rle> personMasks = maps.hasMaskHeads() ? masks.masks(maps, refinedLong, found) : null;
     FrameTransform tf = maps.transform();

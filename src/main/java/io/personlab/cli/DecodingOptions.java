@@ -24,9 +24,13 @@ final class DecodingOptions {
       description = "INTERPOLATED (default: eq. 6 per cell, upsampled) or EXACT (eq. 6 per pixel)")
   MaskConfig.Distance maskDistance = MaskConfig.Distance.INTERPOLATED;
 
+  @Option(names = "--bridge-threshold", paramLabel = "P",
+      description = "long-range bridge across keypoints with p_k below this (default: ${DEFAULT-VALUE}; 0 = the paper's plain greedy walk)")
+  double bridgeThreshold = DecoderConfig.paperDefaults().bridgeThreshold();
+
   DecoderConfig decoderConfig() {
     return DecoderConfig.paperDefaults().withScoring(scoring).withNms(nms).withMaxPeople(maxPeople)
-        .withHoughCellsPerOutputCell(houghCells);
+        .withHoughCellsPerOutputCell(houghCells).withBridgeThreshold(bridgeThreshold);
   }
 
   MaskConfig maskConfig() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "PersonLab on Spark: people, their keypoints and masks in large photo collections, and COCO evaluation.",
-    subcommands = {EvaluateCommand.class, OracleCommand.class, BenchEvalCommand.class, BenchDecodeCommand.class,
+    subcommands = {EvaluateCommand.class, InferCommand.class, EvaluateModelCommand.class, OracleCommand.class, BenchEvalCommand.class, BenchDecodeCommand.class,
       CommandLine.HelpCommand.class})
 public final class PersonLab implements Runnable {
 
@@ -40,6 +40,7 @@ public final class PersonLab implements Runnable {
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       if (e instanceof CocoFormatException || e instanceof IllegalArgumentException
+          || e instanceof io.personlab.image.ImageDecodeException
           || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
         err.println("error: " + e.getMessage());
       } else {

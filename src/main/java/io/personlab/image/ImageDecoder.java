@@ -1,0 +1,135 @@
+package io.personlab.image;
+
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.exif.ExifIFD0Directory;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes JPEG, PNG, BMP, GIF (first frame) and WebP through ImageIO (TwelveMonkeys supplies
+ * CMYK/YCCK JPEG and WebP), applies the EXIF orientation, and converts grayscale, CMYK, palette
+ * and alpha images to RGB (alpha composited over white). The pixel count is checked from the
+ * header before any pixel is decoded, so a decompression bomb costs nothing. A truncated or
+ * corrupt file is refused, also when the decoder would only warn.
+ */
+public final class ImageDecoder {
+  /** Default limit: 64 megapixels (an 8000 x 8000 photo). */
+  public static final long DEFAULT_MAX_PIXELS = 64L << 20;
+
+  static {
+    ImageIO.setUseCache(false); // decode in memory, never to temp files
+    ImageIO.scanForPlugins();
+  }
+
+  private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile(
+      "(?i)premature|truncat|corrupt|end of (file|stream|data)|eof|missing|unexpected");
+
+  private final long maxPixels;
+
+  public ImageDecoder(long maxPixels) {
+    this.maxPixels = maxPixels;
+  }
+
+  public ImageDecoder() {
+    this(DEFAULT_MAX_PIXELS);
+  }
+
+  /** Decodes {@code data}; {@code name} identifies the input in error messages. */
+  public RgbImage decode(byte[] data, String name) {
+    if (data.length == 0) {
+      throw new ImageDecodeException(name + ": empty file");
+    }
+    BufferedImage image = read(data, name);
+    int orientation = exifOrientation(data);
+    return Orientation.apply(toRgb(image), orientation);
+  }
+
+  private BufferedImage read(byte[] data, String name) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new ImageDecodeException(name + ": not an image (no decoder recognises its format)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0), h = reader.getHeight(0);
+        if (w <= 0 || h <= 0) {
+          throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
+        }
+        if (w * h > maxPixels) {
+          throw new ImageDecodeException(name + ": image of " + w + "x" + h + " = " + w * h
+              + " pixels exceeds the limit of " + maxPixels + " pixels");
+        }
+        // Decoders report a cut file as a warning and hand back a partly gray image; those
+        // warnings (and only those: colour-profile notes are harmless) make it an error.
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> {
+          if (DAMAGE.matcher(warning).find()) {
+            warnings.add(warning);
+          }
+        });
+        BufferedImage image = reader.read(0);
+        if (!warnings.isEmpty()) {
+          throw new ImageDecodeException(name + ": corrupt or truncated " + reader.getFormatName()
+              + " image (" + warnings.get(0) + ")");
+        }
+        return image;
+      } finally {
+        reader.dispose();
+      }
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new ImageDecodeException(name + ": corrupt or truncated image (" + why + ")", e);
+    }
+  }
+
+  private static int exifOrientation(byte[] data) {
+    try {
+      Metadata metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length);
+      ExifIFD0Directory dir = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+      if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
+        return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
+      }
+    } catch (Exception e) {
+      // no or unreadable metadata: the pixels as stored
+    }
+    return 1;
+  }
+
+  /** Any BufferedImage to interleaved RGB, alpha over white. */
+  static RgbImage toRgb(BufferedImage image) {
+    int w = image.getWidth(), h = image.getHeight();
+    byte[] rgb = new byte[3 * w * h];
+    int[] row = new int[w];
+    boolean alpha = image.getColorModel().hasAlpha();
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, row, 0, w); // converts any colour model (gray, CMYK, palette) to sRGB
+      for (int x = 0, o = 3 * y * w; x < w; x++, o += 3) {
+        int p = row[x];
+        int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+        if (alpha) {
+          int a = (p >>> 24);
+          r = (r * a + 255 * (255 - a) + 127) / 255;
+          g = (g * a + 255 * (255 - a) + 127) / 255;
+          b = (b * a + 255 * (255 - a) + 127) / 255;
+        }
+        rgb[o] = (byte) r;
+        rgb[o + 1] = (byte) g;
+        rgb[o + 2] = (byte) b;
+      }
+    }
+    return new RgbImage(w, h, rgb);
+  }
+}

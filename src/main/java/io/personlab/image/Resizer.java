@@ -1,0 +1,138 @@
+package io.personlab.image;
+
+import io.personlab.geometry.FrameTransform;
+
+/**
+ * Resizes an image for a network of a given stride: the long side becomes {@code longSide}
+ * (the other in proportion), then the image is padded on the right and bottom to the next size
+ * of the form stride*k + 1, where output cell centres fall exactly on input pixels. Resampling is
+ * separable with a triangle filter widened by the downscale factor (antialiased, like PIL's
+ * bilinear), pixel centres aligned, so image pixel u sits at network pixel
+ * u * s + (s - 1) / 2 exactly. Values are written normalised (v * scale + offset); padding is
+ * the normalised value of mid-gray.
+ */
+public final class Resizer {
+  private Resizer() {}
+
+  /** The padded network size for a size: the smallest stride*k + 1 at least {@code size}. */
+  public static int paddedSize(int size, int stride) {
+    return ((size - 1 + stride - 1) / stride) * stride + 1;
+  }
+
+  public static NetworkInput forNetwork(RgbImage img, int longSide, int stride, boolean bgr,
+      double scale, double offset) {
+    if (longSide < 1) {
+      throw new IllegalArgumentException("long side must be positive");
+    }
+    int w0 = img.width(), h0 = img.height();
+    double s = (double) longSide / Math.max(w0, h0);
+    int w1 = Math.max(1, (int) Math.round(w0 * s));
+    int h1 = Math.max(1, (int) Math.round(h0 * s));
+    int wp = paddedSize(w1, stride), hp = paddedSize(h1, stride);
+    double sx = (double) w1 / w0, sy = (double) h1 / h0;
+    float[] out = new float[hp * wp * 3];
+    float pad = (float) (127.5 * scale + offset);
+    java.util.Arrays.fill(out, pad);
+    // Horizontal pass into a float buffer (h0 x w1 x 3), then vertical into the tensor.
+    Weights wx = Weights.of(w0, w1, sx);
+    Weights wy = Weights.of(h0, h1, sy);
+    float[] tmp = new float[h0 * w1 * 3];
+    byte[] src = img.rgb();
+    for (int y = 0; y < h0; y++) {
+      int srcRow = 3 * y * w0, dstRow = 3 * y * w1;
+      for (int x = 0; x < w1; x++) {
+        float r = 0, g = 0, b = 0;
+        int start = wx.start[x];
+        for (int i = 0, base = x * wx.taps; i < wx.count[x]; i++) {
+          float w = wx.weight[base + i];
+          int p = srcRow + 3 * (start + i);
+          r += w * (src[p] & 0xff);
+          g += w * (src[p + 1] & 0xff);
+          b += w * (src[p + 2] & 0xff);
+        }
+        int d = dstRow + 3 * x;
+        tmp[d] = r;
+        tmp[d + 1] = g;
+        tmp[d + 2] = b;
+      }
+    }
+    float fs = (float) scale, fo = (float) offset;
+    int c0 = bgr ? 2 : 0, c2 = bgr ? 0 : 2;
+    for (int y = 0; y < h1; y++) {
+      int start = wy.start[y];
+      int dstRow = 3 * y * wp;
+      for (int x = 0; x < w1; x++) {
+        float r = 0, g = 0, b = 0;
+        for (int i = 0, base = y * wy.taps; i < wy.count[y]; i++) {
+          float w = wy.weight[base + i];
+          int p = 3 * ((start + i) * w1 + x);
+          r += w * tmp[p];
+          g += w * tmp[p + 1];
+          b += w * tmp[p + 2];
+        }
+        int d = dstRow + 3 * x;
+        out[d + c0] = clamp(r) * fs + fo;
+        out[d + 1] = clamp(g) * fs + fo;
+        out[d + c2] = clamp(b) * fs + fo;
+      }
+    }
+    FrameTransform tf = new FrameTransform(w0, h0, sx, sy, (sx - 1) / 2, (sy - 1) / 2);
+    return new NetworkInput(out, hp, wp, tf);
+  }
+
+  private static float clamp(float v) {
+    return v < 0 ? 0 : (v > 255 ? 255 : v);
+  }
+
+  /** Per output index: first source index, number of taps and normalised weights. */
+  private static final class Weights {
+    final int taps;
+    final int[] start;
+    final int[] count;
+    final float[] weight;
+
+    private Weights(int taps, int n) {
+      this.taps = taps;
+      start = new int[n];
+      count = new int[n];
+      weight = new float[taps * n];
+    }
+
+    static Weights of(int in, int out, double s) {
+      double support = s < 1 ? 1 / s : 1; // triangle radius in source pixels
+      int taps = (int) Math.ceil(support) * 2 + 1;
+      Weights w = new Weights(taps, out);
+      for (int o = 0; o < out; o++) {
+        double centre = (o + 0.5) / s - 0.5; // source coordinate of the output pixel centre
+        int lo = Math.max(0, (int) Math.floor(centre - support));
+        int hi = Math.min(in - 1, (int) Math.ceil(centre + support));
+        double sum = 0;
+        int n = 0;
+        for (int i = lo; i <= hi && n < taps; i++) {
+          double t = 1 - Math.abs(i - centre) / support;
+          if (t > 0) {
+            if (n == 0) {
+              w.start[o] = i;
+            }
+            w.weight[o * taps + n] = (float) t;
+            sum += t;
+            n++;
+          } else if (n > 0) {
+            break;
+          }
+        }
+        if (n == 0) { // tiny image: nearest pixel
+          w.start[o] = Math.min(in - 1, Math.max(0, (int) Math.round(centre)));
+          w.weight[o * taps] = 1;
+          n = 1;
+          sum = 1;
+        }
+        for (int i = 0; i < n; i++) {
+          w.weight[o * taps + i] /= (float) sum;
+        }
+        w.count[o] = n;
+      }
+      return w;
+    }
+  }
+}

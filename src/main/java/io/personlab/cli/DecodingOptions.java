@@ -18,7 +18,7 @@ final class DecodingOptions {
 
   @Option(names = "--hough-cells", paramLabel = "N",
       description = "Hough cells per output cell along each axis (default: ${DEFAULT-VALUE})")
-  int houghCells = 4;
+  int houghCells = DecoderConfig.paperDefaults().houghCellsPerOutputCell();
 
   @Option(names = "--mask-distance", paramLabel = "M",
       description = "INTERPOLATED (default: eq. 6 per cell, upsampled) or EXACT (eq. 6 per pixel)")

@@ -60,7 +60,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     CocoDataset dataset = CocoJson.readDataset(gt);
     PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreads);
-    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), modelOptions.pipelineConfig());
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), modelOptions.pipelineConfig(0));
     List<CocoResult> kp = new ArrayList<>();
     List<CocoResult> segm = new ArrayList<>();
     double[] forward = new double[dataset.images().size()];

@@ -56,7 +56,7 @@ public final class InferCommand implements Callable<Integer> {
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(image + ": no such file");
     }
-    PipelineConfig config = modelOptions.pipelineConfig();
+    PipelineConfig config = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
     PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreads);
     PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), config);
     RgbImage photo = new ImageDecoder(config.maxPixels()).decode(bytes, image.toString());

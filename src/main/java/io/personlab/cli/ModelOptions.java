@@ -13,13 +13,17 @@ final class ModelOptions {
 
   @Option(names = "--scales", split = ",", paramLabel = "PX",
       description = "long side of the network input at each scale; several = multi-scale (default: ${DEFAULT-VALUE})")
-  List<Integer> scales = List.of(513);
+  List<Integer> scales = PipelineConfig.DEFAULT_SCALES;
 
   @Option(names = "--engine-threads", paramLabel = "N", description = "intra-op threads of the engine (default: ${DEFAULT-VALUE})")
   int engineThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
   @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels (default: ${DEFAULT-VALUE})")
   long maxPixels = io.personlab.image.ImageDecoder.DEFAULT_MAX_PIXELS;
+
+  @Option(names = "--min-score", paramLabel = "S",
+      description = "lowest instance score reported (default: ${DEFAULT-VALUE}; evaluate-model uses 0)")
+  Double minScore;
 
   @Mixin DecodingOptions decoding;
 
@@ -28,7 +32,8 @@ final class ModelOptions {
         : Launcher.sharedDir().resolve("models/bodypix-mobilenet050-stride16.onnx").toString();
   }
 
-  PipelineConfig pipelineConfig() {
-    return new PipelineConfig(scales, decoding.decoderConfig(), decoding.maskConfig(), maxPixels);
+  PipelineConfig pipelineConfig(double defaultMinScore) {
+    return new PipelineConfig(scales, decoding.decoderConfig(), decoding.maskConfig(), maxPixels,
+        minScore != null ? minScore : defaultMinScore);
   }
 }

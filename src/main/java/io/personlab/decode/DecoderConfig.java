@@ -10,7 +10,8 @@ import io.personlab.geometry.Skeleton;
  * @param skeleton keypoint types and kinematic tree the mid-range offsets follow
  * @param discRadius R: keypoint disk radius (Hough normalisation 1/(pi R^2), Expected-OKS disk); paper 32
  * @param houghCellsPerOutputCell resolution of the Hough score maps h_k: this many Hough cells
- *     per output cell along each axis (4 at stride 16 = 4 px cells; the paper votes at image resolution)
+ *     per output cell along each axis (2 at stride 16 = 8 px cells; the paper votes at image
+ *     resolution; on BodyPix's maps coarser cells smooth noisy votes: see the README's sweep)
  * @param voteThreshold cells whose p_k is below this cast no vote (speed only: such votes are
  *     far below the seed threshold)
  * @param seedThreshold local maxima of h_k above this seed the queue; paper 0.01
@@ -28,7 +29,7 @@ import io.personlab.geometry.Skeleton;
  * @param maxSeeds safety cap on seeds examined per image (noise can make thousands of maxima)
  * @param oksSigmas per-keypoint sigma; kappa_k = 2 sigma_k as in COCO's OKS
  * @param bridgeThreshold an extension of the paper, 0 turns it off: a placed keypoint whose
- *     p_k is below this does not extend the chain; its tree neighbours are placed with the
+ *     p_k is below this (0.2, from the BodyPix sweep in the README) does not extend the chain; its tree neighbours are placed with the
  *     refined long-range offsets from the nearest supported keypoint on the path (needs the
  *     long-range head). Without it one unlabelled or occluded keypoint (a nose seen from behind)
  *     sends the rest of the chain astray and splits the person in two
@@ -82,8 +83,8 @@ public record DecoderConfig(
 
   /** The paper's settings for COCO's 17 keypoints and the PoseNet/BodyPix tree. */
   public static DecoderConfig paperDefaults() {
-    return new DecoderConfig(CocoKeypoints.POSE_CHAIN, 32, 4, 0.001f, 0.01, 1, true, 10, 2, 2, 2,
-        Scoring.EXPECTED_OKS, Nms.SOFT, 0.5, 20, 2000, CocoKeypoints.sigmas(), 0.05, 0.25);
+    return new DecoderConfig(CocoKeypoints.POSE_CHAIN, 32, 2, 0.001f, 0.01, 1, true, 10, 2, 2, 2,
+        Scoring.EXPECTED_OKS, Nms.SOFT, 0.5, 20, 2000, CocoKeypoints.sigmas(), 0.2, 0.25);
   }
 
   public DecoderConfig withScoring(Scoring s) {

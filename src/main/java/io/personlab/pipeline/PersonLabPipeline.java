@@ -62,7 +62,8 @@ public final class PersonLabPipeline {
       forwardMs += (c - b) / 1e6;
     }
     long d = System.nanoTime();
-    var people = peopleDecoder.decode(scales);
+    var people = peopleDecoder.decode(scales).stream()
+        .filter(p -> p.score() >= config.minPersonScore()).toList();
     long e = System.nanoTime();
     return new ImageResult(image.width(), image.height(), people, resizeMs, forwardMs, (e - d) / 1e6);
   }

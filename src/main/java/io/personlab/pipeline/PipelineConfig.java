@@ -7,9 +7,17 @@ import java.util.List;
 
 /**
  * How one image is processed: the input pyramid (long side of the network input at each scale;
- * one entry = single scale), the decoding and mask settings, and the decoder's pixel limit.
+ * one entry = single scale), the decoding and mask settings, the image decoder's pixel limit,
+ * and the lowest instance score reported (0 keeps every person the decoder found, as an AP
+ * evaluation wants).
  */
-public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, MaskConfig masks, long maxPixels) {
+public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, MaskConfig masks, long maxPixels,
+    double minPersonScore) {
+  /** Default pyramid: one scale, long side 769 (best single scale for BodyPix stride 16 in the README's sweep). */
+  public static final List<Integer> DEFAULT_SCALES = List.of(769);
+  /** Default lowest score reported by infer and label (3 of 40 person-free val images reach it). */
+  public static final double DEFAULT_MIN_PERSON_SCORE = 0.2;
+
   public PipelineConfig {
     longSides = List.copyOf(longSides);
     if (longSides.isEmpty() || longSides.stream().anyMatch(s -> s < 16)) {
@@ -19,6 +27,6 @@ public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, Mas
 
   public static PipelineConfig singleScale(int longSide) {
     return new PipelineConfig(List.of(longSide), DecoderConfig.paperDefaults(), MaskConfig.paperDefaults(),
-        ImageDecoder.DEFAULT_MAX_PIXELS);
+        ImageDecoder.DEFAULT_MAX_PIXELS, DEFAULT_MIN_PERSON_SCORE);
   }
 }

@@ -1,0 +1,201 @@
+package io.personlab.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.personlab.coco.CocoAnnotation;
+import io.personlab.coco.CocoDataset;
+import io.personlab.coco.CocoImage;
+import io.personlab.geometry.CocoKeypoints;
+import io.personlab.geometry.FrameTransform;
+import io.personlab.geometry.Skeleton;
+import io.personlab.image.ImageDecoder;
+import io.personlab.image.NetworkInput;
+import io.personlab.image.Resizer;
+import io.personlab.image.RgbImage;
+import io.personlab.io.CocoJson;
+import io.personlab.maps.ChannelLayout;
+import io.personlab.maps.PersonLabMaps;
+import io.personlab.maps.VectorField;
+import io.personlab.people.Person;
+import io.personlab.pipeline.ImageResult;
+import io.personlab.pipeline.PersonLabPipeline;
+import io.personlab.pipeline.PipelineConfig;
+import io.personlab.rle.RleOps;
+import io.personlab.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real BodyPix stride-16 network (ONNX Runtime via DJL) on real COCO val images. */
+class BodyPixModelTest {
+  private static PersonLabModel model;
+  private static PersonLabModel.Session session;
+  private static CocoDataset gt;
+  private static final Path IMAGES = SharedData.path("data/coco-mini-val/images");
+
+  @BeforeAll
+  static void load() {
+    model = PersonLabModel.shared(SharedData.path("models/bodypix-mobilenet050-stride16.onnx").toString(), 2);
+    session = model.newSession();
+    gt = CocoJson.readDataset(SharedData.path("data/coco-mini-val/person_keypoints_val2017_mini.json").toString());
+  }
+
+  @AfterAll
+  static void close() {
+    session.close();
+  }
+
+  private static RgbImage image(CocoImage img) throws IOException {
+    return new ImageDecoder().decode(Files.readAllBytes(IMAGES.resolve(img.fileName())), img.fileName());
+  }
+
+  /** Large people with many labelled keypoints: the ones a 0.5-width MobileNet should get right. */
+  private static Map<CocoImage, List<CocoAnnotation>> largePeople() {
+    Map<Long, CocoImage> images = gt.imagesById();
+    Map<CocoImage, List<CocoAnnotation>> out = new HashMap<>();
+    for (CocoAnnotation a : gt.annotations()) {
+      if (!a.crowd() && a.numKeypoints() >= 10 && a.area() >= 96 * 96) {
+        out.computeIfAbsent(images.get(a.imageId()), i -> new ArrayList<>()).add(a);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void channelLayoutAndEdgeOrderMatchTheSpec() throws IOException {
+    // A displacement read at a keypoint must point at its neighbour: measured with the spec's
+    // layout (y block then x block, edges parent -> child), against the same outputs read as x
+    // block first, which must be far worse.
+    double right = 0, swapped = 0;
+    int n = 0;
+    Skeleton skeleton = CocoKeypoints.POSE_CHAIN;
+    for (var entry : largePeople().entrySet()) {
+      NetworkInput in = Resizer.forNetwork(image(entry.getKey()), 513, 16, false, 1 / 127.5, -1);
+      PersonLabMaps maps = session.run(in);
+      FrameTransform tf = in.transform();
+      VectorField fwd = maps.midForward();
+      VectorField asXy = VectorField.fromNhwc(toNhwc(fwd), fwd.grid(), fwd.count(), ChannelLayout.X_THEN_Y, 1);
+      for (CocoAnnotation a : entry.getValue()) {
+        double[] kp = a.keypoints();
+        for (int e = 0; e < skeleton.numEdges(); e++) {
+          int p = skeleton.parent(e), c = skeleton.child(e);
+          if (kp[3 * p + 2] == 0 || kp[3 * c + 2] == 0) {
+            continue;
+          }
+          double px = tf.toFrameX(kp[3 * p]), py = tf.toFrameY(kp[3 * p + 1]);
+          double cx = tf.toFrameX(kp[3 * c]), cy = tf.toFrameY(kp[3 * c + 1]);
+          double len = Math.max(1, Math.hypot(cx - px, cy - py));
+          right += Math.hypot(px + fwd.sampleX(e, px, py) - cx, py + fwd.sampleY(e, px, py) - cy) / len;
+          swapped += Math.hypot(px + asXy.sampleX(e, px, py) - cx, py + asXy.sampleY(e, px, py) - cy) / len;
+          n++;
+        }
+      }
+    }
+    double meanRight = right / n, meanSwapped = swapped / n;
+    System.out.printf("displacement error / edge length over %d edges: spec layout %.3f, x-first %.3f%n",
+        n, meanRight, meanSwapped);
+    assertTrue(n > 100);
+    assertTrue(meanRight < 0.5, "mid-range offsets land within half an edge of the neighbour: " + meanRight);
+    assertTrue(meanSwapped > 2 * meanRight);
+  }
+
+  private static float[] toNhwc(VectorField f) {
+    int cells = f.grid().cells(), n = f.count();
+    float[] out = new float[cells * 2 * n];
+    for (int v = 0; v < n; v++) {
+      for (int i = 0; i < cells; i++) {
+        out[i * 2 * n + v] = f.dy(v, i);
+        out[i * 2 * n + n + v] = f.dx(v, i);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void keypointsLandNearTheAnnotatedOnesAndMasksOverlapThePeople() throws IOException {
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), PipelineConfig.singleScale(769));
+    List<Double> within = new ArrayList<>();
+    List<Double> ious = new ArrayList<>();
+    for (var entry : largePeople().entrySet()) {
+      CocoImage img = entry.getKey();
+      ImageResult r = pipeline.process(image(img), session);
+      for (CocoAnnotation a : entry.getValue()) {
+        double tolerance = 0.1 * Math.sqrt(a.area()); // of the person's size
+        double bestFraction = 0, bestIou = 0;
+        for (Person p : r.people()) {
+          int close = 0, labelled = 0;
+          for (int k = 0; k < 17; k++) {
+            if (a.keypoints()[3 * k + 2] > 0) {
+              labelled++;
+              if (Math.hypot(p.x(k) - a.keypoints()[3 * k], p.y(k) - a.keypoints()[3 * k + 1]) <= tolerance) {
+                close++;
+              }
+            }
+          }
+          bestFraction = Math.max(bestFraction, (double) close / labelled);
+          bestIou = Math.max(bestIou, RleOps.iou(List.of(p.mask()),
+              List.of(a.segmentation().toRle(img.height(), img.width())), null)[0][0]);
+        }
+        within.add(bestFraction);
+        ious.add(bestIou);
+      }
+    }
+    double medianWithin = median(within), medianIou = median(ious);
+    System.out.printf("%d large people: median fraction of keypoints within 0.1*sqrt(area) %.2f, "
+        + "median best mask IoU %.2f, IoUs %s%n", within.size(), medianWithin, medianIou, ious);
+    assertTrue(within.size() >= 10);
+    assertTrue(medianWithin >= 0.5, "median fraction " + medianWithin);
+    assertTrue(medianIou >= 0.5, "median IoU " + medianIou);
+  }
+
+  @Test
+  void anImageWithoutPeopleGivesNone() throws IOException {
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), PipelineConfig.singleScale(769));
+    // COCO 000000011813 (a kitchen scene, no person annotated)
+    CocoImage img = gt.images().stream().filter(i -> i.fileName().equals("000000011813.jpg")).findFirst().orElseThrow();
+    assertTrue(gt.annotations().stream().noneMatch(a -> a.imageId() == img.id()));
+    assertEquals(List.of(), pipeline.process(image(img), session).people());
+  }
+
+  @Test
+  void badModelsAreNamed() throws IOException {
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> PersonLabModel.shared("/nonexistent/model.onnx", 1));
+    assertEquals("/nonexistent/model.onnx: no such model file or directory", missing.getMessage());
+    Path dir = Files.createTempDirectory("badspec");
+    Path onnx = dir.resolve("m.onnx");
+    Files.writeString(onnx, "not a model");
+    Files.writeString(dir.resolve("m.onnx.spec.json"), "{\"name\": \"m\", \"engine\": \"Caffe\"}");
+    IllegalArgumentException spec = assertThrows(IllegalArgumentException.class,
+        () -> ModelLocation.resolve(onnx.toString()));
+    assertTrue(spec.getMessage().contains("m.onnx.spec.json"), spec.getMessage());
+    Files.delete(dir.resolve("m.onnx.spec.json"));
+    IllegalArgumentException noSpec = assertThrows(IllegalArgumentException.class,
+        () -> ModelLocation.resolve(onnx.toString()));
+    assertTrue(noSpec.getMessage().startsWith(onnx + ": no model spec"), noSpec.getMessage());
+    Files.copy(SharedData.path("models/bodypix-mobilenet050-stride16.onnx"), dir.resolve("copy.onnx"));
+    Files.writeString(dir.resolve("garbage.onnx"), "not a model");
+    Files.copy(ModelLocation.class.getResourceAsStream("specs/bodypix-mobilenet050-stride16.json"),
+        dir.resolve("garbage.onnx.spec.json"));
+    IllegalArgumentException corrupt = assertThrows(IllegalArgumentException.class,
+        () -> PersonLabModel.load(ModelLocation.resolve(dir.resolve("garbage.onnx").toString()), 1));
+    assertTrue(corrupt.getMessage().startsWith(dir.resolve("garbage.onnx") + ": cannot load the model"),
+        corrupt.getMessage());
+  }
+
+  private static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a[a.length / 2];
+  }
+}

@@ -18,13 +18,13 @@ import picocli.CommandLine.Option;
     name = "import-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Imports a TensorFlow.js graph model (model.json + weight shards) into a TensorFlow SavedModel",
-      "directory with a serving_default signature and a PersonLab model spec (personlab-spec.json).",
-      "Prints one summary line."
+      "Imports a TensorFlow.js graph model (model.json + weight shards) into a",
+      "TensorFlow SavedModel directory (signature serving_default) and writes a",
+      "PersonLab model spec, personlab-spec.json, beside it. Prints one summary line."
     })
 public final class ImportModelCommand implements Callable<Integer> {
 
-  @Option(names = "--tfjs", required = true, paramLabel = "PATH/model.json", description = "the tfjs graph model")
+  @Option(names = "--tfjs", required = true, paramLabel = "MODEL.json", description = "the tfjs graph model")
   Path tfjs;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "SavedModel directory to write")

@@ -30,7 +30,7 @@ final class TfjsGraph {
   private TfjsGraph() {}
 
   /** The converted graph and what was done to it. */
-  record Converted(GraphDef graphDef, int tfjsNodes, int rewrittenNodes, List<String> placeholders, Set<String> nodeNames) {}
+  record Converted(GraphDef graphDef, int tfjsNodes, int rewrittenNodes, List<String> placeholders) {}
 
   // Attributes the standard ops accept; the fused nodes carry more (fused_ops, num_args,
   // epsilon, TArgs...) that Conv2D and DepthwiseConv2dNative would reject.
@@ -55,7 +55,6 @@ final class TfjsGraph {
         throw new IllegalArgumentException(modelJson + ": node names must be present and unique (" + n.path("name") + ")");
       }
     }
-    Set<String> original = Set.copyOf(taken);
     GraphDef.Builder graph = GraphDef.newBuilder();
     List<String> placeholders = new ArrayList<>();
     int rewritten = 0;
@@ -94,7 +93,7 @@ final class TfjsGraph {
         }
       }
     }
-    return new Converted(graph.build(), nodes.size(), rewritten, placeholders, original);
+    return new Converted(graph.build(), nodes.size(), rewritten, placeholders);
   }
 
   /** A Const node whose value comes from the weights (tfjs strips all values into the manifest). */

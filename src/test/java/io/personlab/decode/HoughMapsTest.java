@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /** Eq. (1): Hough voting with the bilinear kernel. */
 class HoughMapsTest {
+  /** Four Hough cells per output cell: the sizes below are worked out for it. */
+  private static final DecoderConfig FOUR = DecoderConfig.paperDefaults().withHoughCellsPerOutputCell(4);
+
   /** Maps with one keypoint type whose cells within {@code radius} of (px, py) vote for it exactly. */
   static PersonLabMaps disk(int stride, int cells, double px, double py, double radius) {
     Grid g = new Grid(cells, cells, stride);
@@ -35,7 +38,7 @@ class HoughMapsTest {
   void aFullDiskVotingAtOnePointScoresAboutOneWhateverTheStride() {
     for (int stride : new int[] {4, 8, 16}) {
       PersonLabMaps maps = disk(stride, 512 / stride + 1, 200, 240, 32);
-      HoughMaps h = HoughMaps.vote(maps, DecoderConfig.paperDefaults());
+      HoughMaps h = HoughMaps.vote(maps, FOUR);
       double cell = h.cellSize();
       assertEquals(stride / 4.0, cell);
       double total = 0;
@@ -60,7 +63,7 @@ class HoughMapsTest {
     s.set(0, i, 0, 1);
     PersonLabMaps one = new PersonLabMaps(g, 17, heat, s, maps.midForward(), maps.midBackward(), null, null,
         maps.transform());
-    HoughMaps h = HoughMaps.vote(one, DecoderConfig.paperDefaults());
+    HoughMaps h = HoughMaps.vote(one, FOUR);
     // Hough cells are 2 px: (97, 96) is halfway between cells 48 and 49 of row 48
     assertEquals(h.at(0, 48, 48), h.at(0, 49, 48), 1e-7);
     assertTrue(h.at(0, 48, 48) > 0);
@@ -76,7 +79,7 @@ class HoughMapsTest {
     s.set(0, 0, -50, -50);
     PersonLabMaps maps = new PersonLabMaps(g, 17, heat, s, VectorField.zeros(g, 16), VectorField.zeros(g, 16),
         null, null, FrameTransform.identity(33, 33));
-    HoughMaps h = HoughMaps.vote(maps, DecoderConfig.paperDefaults());
+    HoughMaps h = HoughMaps.vote(maps, FOUR);
     double total = 0;
     for (float v : h.scores()) {
       total += v;

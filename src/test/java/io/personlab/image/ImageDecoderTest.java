@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Fixtures (src/test/resources/images, made with ImageMagick, cwebp and exiftool): a 40x30
  * picture, red with a blue right half and a green 10x10 square at the top left.
  */
-class ImageDecoderTest {
+public class ImageDecoderTest {
   private final ImageDecoder decoder = new ImageDecoder();
 
   static byte[] fixture(String name) throws IOException {
@@ -96,7 +96,7 @@ class ImageDecoderTest {
   }
 
   /** A PNG signature and IHDR only: enough for a reader to report the size. */
-  static byte[] pngHeader(int w, int h) {
+  public static byte[] pngHeader(int w, int h) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
     ByteBuffer ihdr = ByteBuffer.allocate(4 + 4 + 13);

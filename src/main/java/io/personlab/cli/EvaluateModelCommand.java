@@ -59,7 +59,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     CocoDataset dataset = CocoJson.readDataset(gt);
-    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreads);
+    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
     PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), modelOptions.pipelineConfig(0));
     List<CocoResult> kp = new ArrayList<>();
     List<CocoResult> segm = new ArrayList<>();
@@ -111,7 +111,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
     t.put("postProcessMsMedian", median(post));
     t.put("postProcessMsMean", Arrays.stream(post).average().orElse(0));
     t.put("scales", modelOptions.scales.toString());
-    t.put("engineThreads", modelOptions.engineThreads);
+    t.put("engineThreads", modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
     System.out.println(last);
     return 0;
   }

@@ -57,7 +57,7 @@ public final class InferCommand implements Callable<Integer> {
       throw new IllegalArgumentException(image + ": no such file");
     }
     PipelineConfig config = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
-    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreads);
+    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
     PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), config);
     RgbImage photo = new ImageDecoder(config.maxPixels()).decode(bytes, image.toString());
     ImageResult result;

@@ -15,8 +15,9 @@ final class ModelOptions {
       description = "long side of the network input at each scale; several = multi-scale (default: ${DEFAULT-VALUE})")
   List<Integer> scales = PipelineConfig.DEFAULT_SCALES;
 
-  @Option(names = "--engine-threads", paramLabel = "N", description = "intra-op threads of the engine (default: ${DEFAULT-VALUE})")
-  int engineThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  @Option(names = "--engine-threads", paramLabel = "N",
+      description = "intra-op threads of the engine (default: all cores; in label: 1 per task)")
+  Integer engineThreads;
 
   @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels (default: ${DEFAULT-VALUE})")
   long maxPixels = io.personlab.image.ImageDecoder.DEFAULT_MAX_PIXELS;
@@ -26,6 +27,10 @@ final class ModelOptions {
   Double minScore;
 
   @Mixin DecodingOptions decoding;
+
+  int engineThreadsOrDefault(int defaultThreads) {
+    return engineThreads != null ? engineThreads : defaultThreads;
+  }
 
   String model() {
     return model != null ? model

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "PersonLab on Spark: people, their keypoints and masks in large photo collections, and COCO evaluation.",
-    subcommands = {EvaluateCommand.class, InferCommand.class, EvaluateModelCommand.class, ImportModelCommand.class,
+    subcommands = {LabelCommand.class, ExportCocoCommand.class, EvaluateCommand.class, InferCommand.class, EvaluateModelCommand.class, ImportModelCommand.class,
       OracleCommand.class, BenchEvalCommand.class, BenchDecodeCommand.class,
       CommandLine.HelpCommand.class})
 public final class PersonLab implements Runnable {

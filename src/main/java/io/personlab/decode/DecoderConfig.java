@@ -56,7 +56,7 @@ public record DecoderConfig(
     int maxSeeds,
     double[] oksSigmas,
     double bridgeThreshold,
-    double bridgeMaxDistance) {
+    double bridgeMaxDistance) implements java.io.Serializable {
 
   /** Keypoint-level score (paper section 3.1, "Keypoint- and instance-level detection scoring"). */
   public enum Scoring {

@@ -10,7 +10,7 @@ import java.util.List;
  * both directions (the 2(K-1) directed edges of the paper): forward with the forward mid-range
  * field, backward with the backward one.
  */
-public record Skeleton(List<String> keypointNames, int[] parents, int[] children) {
+public record Skeleton(List<String> keypointNames, int[] parents, int[] children) implements java.io.Serializable {
 
   public Skeleton {
     keypointNames = List.copyOf(keypointNames);

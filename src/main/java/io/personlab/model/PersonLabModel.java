@@ -42,7 +42,13 @@ public final class PersonLabModel implements AutoCloseable {
    * @param threads intra-op threads of the engine
    */
   public static PersonLabModel shared(String model, int threads) {
-    return SHARED.computeIfAbsent(model + "#" + threads, key -> load(ModelLocation.resolve(model), threads));
+    return shared(model, threads, ai.djl.Device.cpu());
+  }
+
+  /** As {@link #shared(String, int)} on a device (a task's GPU on clusters). */
+  public static PersonLabModel shared(String model, int threads, ai.djl.Device device) {
+    return SHARED.computeIfAbsent(model + "#" + threads + "#" + device,
+        key -> load(ModelLocation.resolve(model), threads, device));
   }
 
   /** How many models this JVM has loaded (for tests and progress logs). */
@@ -52,11 +58,16 @@ public final class PersonLabModel implements AutoCloseable {
 
   /** Loads a model; the caller closes it. */
   public static PersonLabModel load(ModelLocation location, int threads) {
+    return load(location, threads, ai.djl.Device.cpu());
+  }
+
+  /** Loads a model on a device; the caller closes it. */
+  public static PersonLabModel load(ModelLocation location, int threads, ai.djl.Device device) {
     ModelSpec spec = location.spec();
     System.setProperty("ai.djl.offline", "true"); // never download engines or models
     try {
       Engine.getEngine(spec.engine());
-      Model m = Model.newInstance(spec.name(), spec.engine());
+      Model m = Model.newInstance(spec.name(), device, spec.engine());
       Map<String, Object> options = new HashMap<>();
       if (spec.engine().equals("OnnxRuntime")) {
         ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();

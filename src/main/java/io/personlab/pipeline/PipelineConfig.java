@@ -12,7 +12,7 @@ import java.util.List;
  * evaluation wants).
  */
 public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, MaskConfig masks, long maxPixels,
-    double minPersonScore) {
+    double minPersonScore) implements java.io.Serializable {
   /** Default pyramid: one scale, long side 769 (best single scale for BodyPix stride 16 in the README's sweep). */
   public static final List<Integer> DEFAULT_SCALES = List.of(769);
   /** Default lowest score reported by infer and label (3 of 40 person-free val images reach it). */

@@ -10,7 +10,8 @@ package io.personlab.segment;
  *     has D below this many times t (the distance varies smoothly within a quad)
  */
 public record MaskConfig(
-    double segmentationThreshold, double distanceThreshold, Distance distance, double exactCandidateFactor) {
+    double segmentationThreshold, double distanceThreshold, Distance distance, double exactCandidateFactor)
+    implements java.io.Serializable {
 
   /**
    * Both modes upsample p_S bilinearly to every image pixel and refine the long-range offsets at

@@ -1,0 +1,86 @@
+package io.personlab.cli;
+
+import io.personlab.jobs.LabelJob;
+import io.personlab.pipeline.PipelineConfig;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code personlab label}: the labeling job. Locally the launcher runs it in Spark local mode;
+ * under spark-submit it runs on the cluster's master.
+ */
+@Command(
+    name = "label",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Labels an image corpus with Spark: people, keypoints and COCO RLE masks, one Parquet row per image",
+      "in OUTPUT/run_date=D/run_id=R (complete when _SUCCESS is there). Re-runs label only new images."
+    })
+public final class LabelCommand implements Callable<Integer> {
+  @Option(names = "--input", split = ",", paramLabel = "URI",
+      description = "image files or prefixes (local, hdfs://, s3a://), listed recursively")
+  List<String> inputs;
+
+  @Option(names = "--manifest", paramLabel = "URI", description = "a text file of image URIs, one per line (instead of --input)")
+  String manifest;
+
+  @Option(names = "--glob", paramLabel = "PATTERN", description = "file names to take (Hadoop glob, default: ${DEFAULT-VALUE})")
+  String glob = "*";
+
+  @Option(names = "--output", required = true, paramLabel = "URI", description = "label store (local, hdfs://, s3a://)")
+  String output;
+
+  @Option(names = "--images-per-task", paramLabel = "N", description = "at most about this many images per task (default: ${DEFAULT-VALUE})")
+  int imagesPerTask = 200;
+
+  @Option(names = "--bytes-per-task", paramLabel = "B", description = "and about this many bytes (default: ${DEFAULT-VALUE})")
+  long bytesPerTask = 256L << 20;
+
+  @Option(names = "--max-file-bytes", paramLabel = "B", description = "files larger than this are error rows (default: ${DEFAULT-VALUE})")
+  long maxFileBytes = 128L << 20;
+
+  @Option(names = "--prefetch", paramLabel = "N", description = "images decoded ahead of inference per task (default: ${DEFAULT-VALUE})")
+  int prefetch = 4;
+
+  @Option(names = "--force", description = "relabel everything; the new run replaces all earlier ones")
+  boolean force;
+
+  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD", description = "run date partition (default: today, UTC)")
+  String runDate;
+
+  @Option(names = "--master", paramLabel = "MASTER",
+      description = "Spark master when not under spark-submit (default: ${DEFAULT-VALUE})")
+  String master = "local[*]";
+
+  @Option(names = "--progress-seconds", paramLabel = "S", description = "progress log interval (default: ${DEFAULT-VALUE})")
+  int progressSeconds = 10;
+
+  @Option(names = "--fail-first-attempt-of-partitions-below", hidden = true, paramLabel = "N")
+  int failFirstAttempt = 0;
+
+  @Mixin ModelOptions modelOptions;
+
+  public static void main(String[] args) {
+    System.exit(PersonLab.execute(new LabelCommand(), args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if ((inputs == null) == (manifest == null)) {
+      throw new IllegalArgumentException("give --input or --manifest (one of them)");
+    }
+    PipelineConfig pipeline = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
+    int engineThreads = modelOptions.engineThreadsOrDefault(1);
+    SparkSession spark = Spark.session("personlab label", master);
+    LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
+        modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
+        runDate, progressSeconds, failFirstAttempt));
+    System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
+        s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
+    return 0;
+  }
+}

@@ -1,0 +1,19 @@
+package io.personlab.cli;
+
+import org.apache.spark.sql.SparkSession;
+
+/** The Spark session of a command: the cluster's under spark-submit, local otherwise. */
+final class Spark {
+  private Spark() {}
+
+  static SparkSession session(String appName, String localMaster) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName);
+    if (System.getProperty("spark.master") == null) { // spark-submit sets it
+      b.master(localMaster)
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", "8")
+          .config("spark.driver.host", "127.0.0.1");
+    }
+    return b.getOrCreate();
+  }
+}

@@ -1,0 +1,35 @@
+package io.personlab.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stable image id: the COCO id when the file name is one (digits only, as
+ * {@code 000000139.jpg}), else the first 62 bits of the SHA-256 of the URI (never negative, the
+ * same on every run and machine).
+ */
+public final class ImageIds {
+  private static final Pattern COCO = Pattern.compile("(?:^|.*/)(?:COCO_[a-z0-9]+_)?(\\d{1,15})\\.[A-Za-z]+$");
+
+  private ImageIds() {}
+
+  public static long of(String uri) {
+    Matcher m = COCO.matcher(uri);
+    if (m.matches()) {
+      return Long.parseLong(m.group(1));
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(uri.getBytes(StandardCharsets.UTF_8));
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (d[i] & 0xff);
+      }
+      return (v >>> 2) | (1L << 61); // at or above 2^61: never a COCO id
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.personlab.jobs;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * The images to label, as rows (uri, size): files under local, hdfs:// or s3a:// prefixes
+ * (recursive, names matching a glob; hidden names starting with '_' or '.' skipped), or the lines
+ * of a manifest. The driver lists only the first level of each prefix; the subdirectories are
+ * listed by executors, so a huge tree is never listed into the driver's memory.
+ */
+public final class ImageListing {
+  public static final StructType SCHEMA = new StructType()
+      .add("uri", DataTypes.StringType, false)
+      .add("size", DataTypes.LongType, false);
+
+  private ImageListing() {}
+
+  public static Dataset<Row> fromPrefixes(SparkSession spark, List<String> inputs, String glob) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    GlobFilter filter = new GlobFilter(glob);
+    List<Row> files = new ArrayList<>();
+    List<String> dirs = new ArrayList<>();
+    for (String input : inputs) {
+      Path p = new Path(input);
+      FileSystem fs = p.getFileSystem(conf);
+      FileStatus st;
+      try {
+        st = fs.getFileStatus(p);
+      } catch (java.io.FileNotFoundException e) {
+        throw new IllegalArgumentException(input + ": no such file, directory or prefix");
+      }
+      if (st.isFile()) {
+        files.add(RowFactory.create(st.getPath().toString(), st.getLen()));
+        continue;
+      }
+      for (FileStatus child : fs.listStatus(p)) {
+        String name = child.getPath().getName();
+        if (hidden(name)) {
+          continue;
+        }
+        if (child.isDirectory()) {
+          dirs.add(child.getPath().toString());
+        } else if (filter.accept(child.getPath())) {
+          files.add(RowFactory.create(child.getPath().toString(), child.getLen()));
+        }
+      }
+    }
+    Dataset<Row> listed = spark.createDataFrame(files, SCHEMA);
+    if (dirs.isEmpty()) {
+      return listed;
+    }
+    SerializableConfiguration hadoop = new SerializableConfiguration(conf);
+    Dataset<Row> deep = spark.createDataset(dirs, Encoders.STRING())
+        .repartition(Math.min(dirs.size(), 64))
+        .flatMap((FlatMapFunction<String, Row>) dir -> listRecursively(dir, glob, hadoop.value()),
+            Encoders.row(SCHEMA));
+    return listed.union(deep);
+  }
+
+  /** Lines of a text manifest (one URI per line; blank lines and '#' comments ignored); sizes unknown (-1). */
+  public static Dataset<Row> fromManifest(SparkSession spark, String manifest) {
+    return spark.read().textFile(manifest)
+        .flatMap((FlatMapFunction<String, Row>) line -> {
+          String t = line.trim();
+          return t.isEmpty() || t.startsWith("#") ? java.util.Collections.emptyIterator()
+              : List.of(RowFactory.create(t, -1L)).iterator();
+        }, Encoders.row(SCHEMA));
+  }
+
+  private static Iterator<Row> listRecursively(String dir, String glob, Configuration conf) throws IOException {
+    Path p = new Path(dir);
+    FileSystem fs = p.getFileSystem(conf);
+    GlobFilter filter = new GlobFilter(glob);
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
+    List<Row> out = new ArrayList<>();
+    while (it.hasNext()) {
+      LocatedFileStatus f = it.next();
+      if (!hiddenBelow(f.getPath(), p) && filter.accept(f.getPath())) {
+        out.add(RowFactory.create(f.getPath().toString(), f.getLen()));
+      }
+    }
+    return out.iterator();
+  }
+
+  private static boolean hidden(String name) {
+    return name.startsWith("_") || name.startsWith(".");
+  }
+
+  private static boolean hiddenBelow(Path file, Path root) {
+    for (Path q = file; q != null && !q.equals(root); q = q.getParent()) {
+      if (hidden(q.getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

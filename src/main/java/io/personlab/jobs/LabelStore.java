@@ -1,0 +1,56 @@
+package io.personlab.jobs;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The label output: {@code OUTPUT/run_date=YYYY-MM-DD/run_id=ID/part-*.parquet}, one directory
+ * per run. A run is complete when its directory holds {@code _SUCCESS} (written last by Spark's
+ * commit protocol); readers here read complete runs only, so a failed or killed run is never
+ * taken for labels.
+ */
+public final class LabelStore {
+  private LabelStore() {}
+
+  /** The complete run directories under an output, oldest date first. */
+  public static List<Path> completeRuns(Configuration conf, String output) throws IOException {
+    Path root = new Path(output);
+    FileSystem fs = root.getFileSystem(conf);
+    List<Path> runs = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return runs;
+    }
+    for (FileStatus date : fs.listStatus(root)) {
+      if (!date.isDirectory() || !date.getPath().getName().startsWith("run_date=")) {
+        continue;
+      }
+      for (FileStatus run : fs.listStatus(date.getPath())) {
+        if (run.isDirectory() && run.getPath().getName().startsWith("run_id=")
+            && fs.exists(new Path(run.getPath(), "_SUCCESS"))) {
+          runs.add(run.getPath());
+        }
+      }
+    }
+    runs.sort(null);
+    return runs;
+  }
+
+  /** All labels of the complete runs, with run_date and run_id columns; null when there are none. */
+  public static Dataset<Row> read(SparkSession spark, String output) throws IOException {
+    List<Path> runs = completeRuns(spark.sparkContext().hadoopConfiguration(), output);
+    if (runs.isEmpty()) {
+      return null;
+    }
+    String[] paths = runs.stream().map(Path::toString).toArray(String[]::new);
+    return spark.read().schema(LabelSchema.ROW.add("run_date", "string").add("run_id", "string"))
+        .option("basePath", output).parquet(paths);
+  }
+}

@@ -1,0 +1,260 @@
+package io.personlab.jobs;
+
+import ai.djl.Device;
+import io.personlab.image.ImageDecoder;
+import io.personlab.image.RgbImage;
+import io.personlab.model.PersonLabModel;
+import io.personlab.people.Person;
+import io.personlab.pipeline.ImageResult;
+import io.personlab.pipeline.PersonLabPipeline;
+import io.personlab.pipeline.PipelineConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.apache.spark.util.TaskCompletionListener;
+
+/**
+ * Labels one partition of images: a reader thread fetches and decodes images ahead into a
+ * bounded queue while the task's thread runs the network and the decoding core, so image
+ * decoding overlaps inference without holding more than {@code prefetch} images. The model is the
+ * executor JVM's one instance ({@link PersonLabModel#shared}); the task gets its own session,
+ * closed when the task completes. Every input yields exactly one row: {@code ok}, or
+ * {@code error} with the reason.
+ */
+public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+
+  private final String model;
+  private final int engineThreads;
+  private final PipelineConfig config;
+  private final SerializableConfiguration hadoop;
+  private final long maxFileBytes;
+  private final int prefetch;
+  private final LongAccumulator done;
+  private final LongAccumulator failed;
+  private final int failFirstAttemptOfPartitionsBelow; // test hook: inject task failures
+
+  public PartitionLabeler(String model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
+      long maxFileBytes, int prefetch, LongAccumulator done, LongAccumulator failed, int failFirstAttemptOfPartitionsBelow) {
+    this.model = model;
+    this.engineThreads = engineThreads;
+    this.config = config;
+    this.hadoop = hadoop;
+    this.maxFileBytes = maxFileBytes;
+    this.prefetch = prefetch;
+    this.done = done;
+    this.failed = failed;
+    this.failFirstAttemptOfPartitionsBelow = failFirstAttemptOfPartitionsBelow;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> input) {
+    TaskContext task = TaskContext.get();
+    Device device = DeviceSelector.select(task == null ? null : task.resourcesJMap());
+    PersonLabModel net = PersonLabModel.shared(model, engineThreads, device);
+    PersonLabPipeline pipeline = new PersonLabPipeline(net.spec(), config);
+    PersonLabModel.Session session = net.newSession();
+    Reader reader = new Reader(input);
+    if (task != null) {
+      task.addTaskCompletionListener((TaskCompletionListener) ctx -> {
+        reader.stop();
+        session.close();
+      });
+      if (task.attemptNumber() == 0 && task.partitionId() < failFirstAttemptOfPartitionsBelow) {
+        // after some work, so that a retry really redoes it
+        reader.start();
+        throw new IllegalStateException("injected failure of partition " + task.partitionId() + ", attempt 0");
+      }
+    }
+    reader.start();
+    String modelId = net.spec().name();
+    String specHash = net.spec().hash();
+    int[] scales = config.longSides().stream().mapToInt(Integer::intValue).toArray();
+    return new Iterator<>() {
+      private Fetched next;
+
+      @Override
+      public boolean hasNext() {
+        if (next == null) {
+          next = reader.take();
+        }
+        return next != Fetched.END;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Fetched f = next;
+        next = null;
+        Row row;
+        if (f.error != null) {
+          row = errorRow(f.uri, f.error, modelId, specHash, scales, f.decodeMs);
+        } else {
+          try {
+            ImageResult r = pipeline.process(f.image, session);
+            row = okRow(f.uri, r, modelId, specHash, scales, f.decodeMs);
+          } catch (RuntimeException e) {
+            row = errorRow(f.uri, f.uri + ": " + describe(e), modelId, specHash, scales, f.decodeMs);
+          }
+        }
+        done.add(1);
+        if (!"ok".equals(row.getString(4))) {
+          failed.add(1);
+        }
+        return row;
+      }
+    };
+  }
+
+  /** An image read and decoded (or the reason it could not be), or the end marker. */
+  private static final class Fetched {
+    static final Fetched END = new Fetched(null, null, null, 0);
+    final String uri;
+    final RgbImage image;
+    final String error;
+    final double decodeMs;
+
+    Fetched(String uri, RgbImage image, String error, double decodeMs) {
+      this.uri = uri;
+      this.image = image;
+      this.error = error;
+      this.decodeMs = decodeMs;
+    }
+  }
+
+  /** The prefetching reader thread. */
+  private final class Reader implements Runnable {
+    private final Iterator<Row> input;
+    private final BlockingQueue<Fetched> queue = new ArrayBlockingQueue<>(Math.max(1, prefetch));
+    private final ImageDecoder decoder = new ImageDecoder(config.maxPixels());
+    private volatile Thread thread;
+    private volatile Throwable crash;
+    private volatile boolean started;
+
+    Reader(Iterator<Row> input) {
+      this.input = input;
+    }
+
+    void start() {
+      if (started) {
+        return;
+      }
+      started = true;
+      thread = new Thread(this, "personlab-prefetch");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() {
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+
+    Fetched take() {
+      try {
+        while (true) {
+          Fetched f = queue.poll(1, TimeUnit.SECONDS);
+          if (f != null) {
+            return f;
+          }
+          if (crash != null) {
+            throw new IllegalStateException("image reader failed: " + crash, crash);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        FileSystem fs = null;
+        while (input.hasNext()) {
+          String uri = input.next().getString(0);
+          long t0 = System.nanoTime();
+          Fetched f;
+          try {
+            Path path = new Path(uri);
+            if (fs == null || !sameFs(fs, path)) {
+              fs = path.getFileSystem(hadoop.value());
+            }
+            f = new Fetched(uri, decoder.decode(read(fs, path, uri), uri), null, (System.nanoTime() - t0) / 1e6);
+          } catch (RuntimeException | IOException e) {
+            f = new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),
+                (System.nanoTime() - t0) / 1e6);
+          }
+          queue.put(f);
+        }
+        queue.put(Fetched.END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Throwable t) {
+        crash = t;
+      }
+    }
+  }
+
+  private byte[] read(FileSystem fs, Path path, String uri) throws IOException {
+    FileStatus status;
+    try {
+      status = fs.getFileStatus(path);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IOException(uri + ": no such file or object");
+    }
+    if (status.isDirectory()) {
+      throw new IOException(uri + ": is a directory");
+    }
+    if (status.getLen() > maxFileBytes) {
+      throw new IOException(uri + ": file of " + status.getLen() + " bytes exceeds the limit of " + maxFileBytes);
+    }
+    try (InputStream in = fs.open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static boolean sameFs(FileSystem fs, Path path) {
+    java.net.URI u = path.toUri();
+    return u.getScheme() == null ? "file".equals(fs.getScheme())
+        : u.getScheme().equals(fs.getScheme()) && java.util.Objects.equals(u.getAuthority(), fs.getUri().getAuthority());
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  static Row okRow(String uri, ImageResult r, String modelId, String specHash, int[] scales, double decodeMs) {
+    Row[] people = new Row[r.people().size()];
+    for (int i = 0; i < people.length; i++) {
+      Person p = r.people().get(i);
+      Row mask = p.mask() == null ? null
+          : RowFactory.create(p.mask().height(), p.mask().width(), p.mask().toCompressedString());
+      people[i] = RowFactory.create(p.score(), p.keypoints(), p.box(), mask, p.mask() == null ? null : p.mask().area());
+    }
+    return RowFactory.create(uri, ImageIds.of(uri), r.width(), r.height(), "ok", null, modelId, specHash, scales,
+        people, decodeMs + r.decodeMs(), r.forwardMs(), r.postMs());
+  }
+
+  static Row errorRow(String uri, String error, String modelId, String specHash, int[] scales, double decodeMs) {
+    return RowFactory.create(uri, ImageIds.of(uri), null, null, "error", error, modelId, specHash, scales,
+        new Row[0], decodeMs, 0.0, 0.0);
+  }
+}

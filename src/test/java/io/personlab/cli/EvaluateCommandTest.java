@@ -22,20 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
  * The evaluate command end to end: output format, and one clear error naming the file and the
  * record for each kind of malformed input (never a silent drop, never a stack trace).
  */
-class EvaluateCommandTest {
+public class EvaluateCommandTest {
   private static final Path REF = SharedData.cocoEval();
   private static final String GT = REF.resolve("gt_person_keypoints_val2017_mini.json").toString();
 
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {
-    String lastLine() {
+  public record Run(int exit, String out, String err) {
+    public String lastLine() {
       List<String> lines = out.lines().toList();
       return lines.get(lines.size() - 1);
     }
   }
 
-  static synchronized Run run(String... args) {
+  public static synchronized Run run(String... args) {
     PrintStream oldOut = System.out, oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
     try {

@@ -127,10 +127,17 @@ public final class BenchLabelCommand implements Callable<Integer> {
         label, n / r[0], r[0], 100 * r[1] / busy, 100 * r[2] / busy, 100 * r[3] / busy);
   }
 
+  /** Images per task: two tasks per core, so that no core idles through a last, lone task. */
+  private static int tasksOf(String master, int n) {
+    int cores = master.equals("local[1]") ? 1 : 2;
+    return Math.max(1, (n + 2 * cores - 1) / (2 * cores));
+  }
+
   private static double sparkRun(Path corpus, String model, PipelineConfig config, String master, int n)
       throws Exception {
     SparkSession spark = SparkSession.builder().master(master).appName("bench-label")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.host", "127.0.0.1").getOrCreate();
     Path out = Files.createTempDirectory("personlab-bench-labels");
     try {
       // a small warm-up job, so that the measured run starts with Spark's code paths loaded
@@ -138,7 +145,7 @@ public final class BenchLabelCommand implements Callable<Integer> {
           out.resolve("warmup").toString(), model, 1, config, 40, 256L << 20, 128L << 20, 4, false, null, 3600, 0));
       long t0 = System.nanoTime();
       LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(List.of(corpus.toString()), null, "*",
-          out.resolve("labels").toString(), model, 1, config, Math.max(1, n / 8), 256L << 20, 128L << 20, 4, false,
+          out.resolve("labels").toString(), model, 1, config, tasksOf(master, n), 256L << 20, 128L << 20, 4, false,
           null, 3600, 0));
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (s.images() != n) {

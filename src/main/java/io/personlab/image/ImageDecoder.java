@@ -110,6 +110,51 @@ public final class ImageDecoder {
 
   /** Any BufferedImage to interleaved RGB, alpha over white. */
   static RgbImage toRgb(BufferedImage image) {
+    RgbImage fast = fromByteRaster(image);
+    if (fast != null) {
+      return fast;
+    }
+    return viaColorModel(image);
+  }
+
+  /**
+   * Straight from the raster for byte-interleaved 8-bit sRGB images without alpha (3-byte BGR/RGB)
+   * and 8-bit grayscale: what the JPEG and most PNG decoders return. getRGB's per-pixel colour
+   * model calls cost more than decoding itself; anything else takes that general path.
+   */
+  private static RgbImage fromByteRaster(BufferedImage image) {
+    java.awt.image.Raster raster = image.getRaster();
+    if (!(raster.getDataBuffer() instanceof java.awt.image.DataBufferByte db)
+        || !(raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm)
+        || image.getColorModel().hasAlpha()
+        || !image.getColorModel().getColorSpace().isCS_sRGB() && image.getType() != BufferedImage.TYPE_BYTE_GRAY
+        || db.getNumBanks() != 1) {
+      return null;
+    }
+    int bands = sm.getNumBands();
+    if (bands != 3 && !(bands == 1 && image.getType() == BufferedImage.TYPE_BYTE_GRAY)) {
+      return null;
+    }
+    int w = image.getWidth(), h = image.getHeight();
+    byte[] src = db.getData();
+    int[] offsets = sm.getBandOffsets();
+    int pixelStride = sm.getPixelStride(), scanline = sm.getScanlineStride();
+    int base = db.getOffset() - raster.getSampleModelTranslateY() * scanline
+        - raster.getSampleModelTranslateX() * pixelStride;
+    byte[] rgb = new byte[3 * w * h];
+    int r = offsets[0], g = bands == 3 ? offsets[1] : offsets[0], b = bands == 3 ? offsets[2] : offsets[0];
+    for (int y = 0; y < h; y++) {
+      int s = base + y * scanline;
+      for (int x = 0, o = 3 * y * w; x < w; x++, o += 3, s += pixelStride) {
+        rgb[o] = src[s + r];
+        rgb[o + 1] = src[s + g];
+        rgb[o + 2] = src[s + b];
+      }
+    }
+    return new RgbImage(w, h, rgb);
+  }
+
+  private static RgbImage viaColorModel(BufferedImage image) {
     int w = image.getWidth(), h = image.getHeight();
     byte[] rgb = new byte[3 * w * h];
     int[] row = new int[w];

@@ -62,14 +62,15 @@ public final class LabelJob {
     Dataset<Row> listing = o.manifest() != null
         ? ImageListing.fromManifest(spark, o.manifest())
         : ImageListing.fromPrefixes(spark, o.inputs(), o.glob());
-    listing = listing.dropDuplicates("uri");
+    // listed once: the count below and the labeling both read it
+    listing = listing.dropDuplicates("uri").persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long skipped = 0;
     Dataset<Row> existing = o.force() ? null : LabelStore.read(spark, o.output());
     if (existing != null) {
       long before = listing.count();
       listing = listing.join(existing.select(col("image_uri")).distinct(),
           listing.col("uri").equalTo(col("image_uri")), "left_anti");
-      listing = listing.cache();
+      listing = listing.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       skipped = before - listing.count();
     }
     Row totals = listing.agg(count("uri"), sum("size")).first();
@@ -90,7 +91,7 @@ public final class LabelJob {
     PartitionLabeler labeler = new PartitionLabeler(o.model(), o.engineThreads(), o.pipeline(),
         new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), done, failed,
         o.failFirstAttemptOfPartitionsBelow());
-    Dataset<Row> labels = listing.select("uri").repartition(partitions, col("uri"))
+    Dataset<Row> labels = listing.select("uri", "size").repartition(partitions, col("uri"))
         .mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "personlab-progress");

@@ -15,7 +15,6 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -189,15 +188,23 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       try {
         FileSystem fs = null;
         while (input.hasNext()) {
-          String uri = input.next().getString(0);
+          Row in = input.next();
+          String uri = in.getString(0);
+          long size = in.getLong(1);
           long t0 = System.nanoTime();
           Fetched f;
           try {
             Path path = new Path(uri);
-            if (fs == null || !sameFs(fs, path)) {
-              fs = path.getFileSystem(hadoop.value());
+            byte[] bytes;
+            if (isLocal(path)) {
+              bytes = readLocal(path, uri, size);
+            } else {
+              if (fs == null || !sameFs(fs, path)) {
+                fs = path.getFileSystem(hadoop.value());
+              }
+              bytes = read(fs, path, uri, size);
             }
-            f = new Fetched(uri, decoder.decode(read(fs, path, uri), uri), null, (System.nanoTime() - t0) / 1e6);
+            f = new Fetched(uri, decoder.decode(bytes, uri), null, (System.nanoTime() - t0) / 1e6);
           } catch (RuntimeException | IOException e) {
             f = new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),
                 (System.nanoTime() - t0) / 1e6);
@@ -213,22 +220,52 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  private byte[] read(FileSystem fs, Path path, String uri) throws IOException {
-    FileStatus status;
-    try {
-      status = fs.getFileStatus(path);
+  /**
+   * Reads a remote file (hdfs://, s3a://, ...) with at most maxFileBytes + 1 bytes buffered, so
+   * an oversized file is refused without a status call per file (the listing's size is used when
+   * known).
+   */
+  private byte[] read(FileSystem fs, Path path, String uri, long size) throws IOException {
+    if (size > maxFileBytes) {
+      throw new IOException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
+    }
+    try (InputStream in = fs.open(path)) {
+      return bounded(in, uri);
     } catch (java.io.FileNotFoundException e) {
       throw new IOException(uri + ": no such file or object");
     }
-    if (status.isDirectory()) {
+  }
+
+  /**
+   * Local files are read with NIO: Hadoop's local filesystem checks a .crc file and, for status
+   * calls, forks a `stat` process per file on Linux, which cost more than decoding the image.
+   */
+  private byte[] readLocal(Path path, String uri, long size) throws IOException {
+    java.nio.file.Path p = java.nio.file.Path.of(path.toUri().getPath());
+    if (size > maxFileBytes) {
+      throw new IOException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
+    }
+    if (java.nio.file.Files.isDirectory(p)) {
       throw new IOException(uri + ": is a directory");
     }
-    if (status.getLen() > maxFileBytes) {
-      throw new IOException(uri + ": file of " + status.getLen() + " bytes exceeds the limit of " + maxFileBytes);
+    try (InputStream in = java.nio.file.Files.newInputStream(p)) {
+      return bounded(in, uri);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(uri + ": no such file or object");
     }
-    try (InputStream in = fs.open(path)) {
-      return in.readAllBytes();
+  }
+
+  private byte[] bounded(InputStream in, String uri) throws IOException {
+    byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
+    if (data.length > maxFileBytes) {
+      throw new IOException(uri + ": file exceeds the limit of " + maxFileBytes + " bytes");
     }
+    return data;
+  }
+
+  private static boolean isLocal(Path path) {
+    String scheme = path.toUri().getScheme();
+    return scheme == null || scheme.equals("file");
   }
 
   private static boolean sameFs(FileSystem fs, Path path) {

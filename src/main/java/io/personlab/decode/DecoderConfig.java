@@ -88,38 +88,89 @@ public record DecoderConfig(
   }
 
   public DecoderConfig withScoring(Scoring s) {
-    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, s, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+    return copy(c -> c.scoring = s);
   }
 
   public DecoderConfig withNms(Nms n) {
-    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, n, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+    return copy(c -> c.nms = n);
   }
 
   public DecoderConfig withBridgeThreshold(double t) {
-    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, t, bridgeMaxDistance);
+    return copy(c -> c.bridgeThreshold = t);
   }
 
   public DecoderConfig withMaxPeople(int m) {
-    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, m, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+    return copy(c -> c.maxPeople = m);
   }
 
   public DecoderConfig withHoughCellsPerOutputCell(int n) {
-    return new DecoderConfig(skeleton, discRadius, n, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
-        longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+    return copy(c -> c.houghCellsPerOutputCell = n);
   }
 
   public DecoderConfig withRefinementSteps(int mid, int longSelf, int longShort) {
-    return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
-        localMaximumRadius, refineSeedPeaks, nmsRadius, mid, longSelf, longShort, scoring, nms,
-        hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas, bridgeThreshold, bridgeMaxDistance);
+    return copy(c -> {
+      c.midRefinementSteps = mid;
+      c.longSelfRefinementSteps = longSelf;
+      c.longShortRefinementSteps = longShort;
+    });
+  }
+
+  /** This configuration with some components changed (records have no withers). */
+  private DecoderConfig copy(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The components, mutable, for {@link #copy}. */
+  private static final class Fields {
+    Skeleton skeleton;
+    double discRadius;
+    int houghCellsPerOutputCell;
+    float voteThreshold;
+    double seedThreshold;
+    int localMaximumRadius;
+    boolean refineSeedPeaks;
+    double nmsRadius;
+    int midRefinementSteps;
+    int longSelfRefinementSteps;
+    int longShortRefinementSteps;
+    Scoring scoring;
+    Nms nms;
+    double hardNmsOksThreshold;
+    int maxPeople;
+    int maxSeeds;
+    double[] oksSigmas;
+    double bridgeThreshold;
+    double bridgeMaxDistance;
+
+    Fields(DecoderConfig c) {
+      skeleton = c.skeleton;
+      discRadius = c.discRadius;
+      houghCellsPerOutputCell = c.houghCellsPerOutputCell;
+      voteThreshold = c.voteThreshold;
+      seedThreshold = c.seedThreshold;
+      localMaximumRadius = c.localMaximumRadius;
+      refineSeedPeaks = c.refineSeedPeaks;
+      nmsRadius = c.nmsRadius;
+      midRefinementSteps = c.midRefinementSteps;
+      longSelfRefinementSteps = c.longSelfRefinementSteps;
+      longShortRefinementSteps = c.longShortRefinementSteps;
+      scoring = c.scoring;
+      nms = c.nms;
+      hardNmsOksThreshold = c.hardNmsOksThreshold;
+      maxPeople = c.maxPeople;
+      maxSeeds = c.maxSeeds;
+      oksSigmas = c.oksSigmas;
+      bridgeThreshold = c.bridgeThreshold;
+      bridgeMaxDistance = c.bridgeMaxDistance;
+    }
+
+    DecoderConfig build() {
+      return new DecoderConfig(skeleton, discRadius, houghCellsPerOutputCell, voteThreshold, seedThreshold,
+          localMaximumRadius, refineSeedPeaks, nmsRadius, midRefinementSteps, longSelfRefinementSteps,
+          longShortRefinementSteps, scoring, nms, hardNmsOksThreshold, maxPeople, maxSeeds, oksSigmas,
+          bridgeThreshold, bridgeMaxDistance);
+    }
   }
 }

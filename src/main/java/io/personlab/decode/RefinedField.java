@@ -75,26 +75,36 @@ public final class RefinedField {
   }
 
   private void sampleLevel(int level, int v, double x, double y, double[] out) {
-    double gx = x * invStride, gy = y * invStride;
+    if (level > 0) { // the lazy level must hold the four cells around the point first
+      int w = grid.width(), h = grid.height();
+      int x0 = (int) clamp(x * invStride, w - 1), y0 = (int) clamp(y * invStride, h - 1);
+      int x1 = x0 + 1 < w ? x0 + 1 : x0;
+      int y1 = y0 + 1 < h ? y0 + 1 : y0;
+      ensure(level, v, y0 * w + x0);
+      ensure(level, v, y0 * w + x1);
+      ensure(level, v, y1 * w + x0);
+      ensure(level, v, y1 * w + x1);
+    }
+    bilinear(levels[level], v, x, y, out);
+  }
+
+  /** Bilinear sample of vector v of planar data {@code d} at a frame point: out[0] = dy, out[1] = dx. */
+  private void bilinear(float[] d, int v, double x, double y, double[] out) {
     int w = grid.width(), h = grid.height();
-    gx = gx < 0 ? 0 : (gx > w - 1 ? w - 1 : gx);
-    gy = gy < 0 ? 0 : (gy > h - 1 ? h - 1 : gy);
+    double gx = clamp(x * invStride, w - 1), gy = clamp(y * invStride, h - 1);
     int x0 = (int) gx, y0 = (int) gy;
     int x1 = x0 + 1 < w ? x0 + 1 : x0;
     int y1 = y0 + 1 < h ? y0 + 1 : y0;
     double fx = gx - x0, fy = gy - y0;
     int c00 = y0 * w + x0, c01 = y0 * w + x1, c10 = y1 * w + x0, c11 = y1 * w + x1;
-    if (level > 0) {
-      ensure(level, v, c00);
-      ensure(level, v, c01);
-      ensure(level, v, c10);
-      ensure(level, v, c11);
-    }
-    float[] d = levels[level];
     double w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
     int yb = 2 * v * cells, xb = (2 * v + 1) * cells;
     out[0] = d[yb + c00] * w00 + d[yb + c01] * w01 + d[yb + c10] * w10 + d[yb + c11] * w11;
     out[1] = d[xb + c00] * w00 + d[xb + c01] * w01 + d[xb + c10] * w10 + d[xb + c11] * w11;
+  }
+
+  private static double clamp(double v, double max) {
+    return v < 0 ? 0 : (v > max ? max : v);
   }
 
   private void ensure(int level, int v, int cell) {
@@ -119,7 +129,7 @@ public final class RefinedField {
       int t = otherVector[v];
       float[] o = other.data();
       for (int step = 0; step < otherSteps; step++) {
-        sampleRaw(o, t, tx, ty, s);
+        bilinear(o, t, tx, ty, s);
         tx += s[1];
         ty += s[0];
       }
@@ -127,22 +137,6 @@ public final class RefinedField {
     levels[level][2 * v * cells + cell] = (float) (ty - cy);
     levels[level][(2 * v + 1) * cells + cell] = (float) (tx - cx);
     done[level][v * cells + cell] = true;
-  }
-
-  private void sampleRaw(float[] d, int v, double x, double y, double[] out) {
-    double gx = x * invStride, gy = y * invStride;
-    int w = grid.width(), h = grid.height();
-    gx = gx < 0 ? 0 : (gx > w - 1 ? w - 1 : gx);
-    gy = gy < 0 ? 0 : (gy > h - 1 ? h - 1 : gy);
-    int x0 = (int) gx, y0 = (int) gy;
-    int x1 = x0 + 1 < w ? x0 + 1 : x0;
-    int y1 = y0 + 1 < h ? y0 + 1 : y0;
-    double fx = gx - x0, fy = gy - y0;
-    int c00 = y0 * w + x0, c01 = y0 * w + x1, c10 = y1 * w + x0, c11 = y1 * w + x1;
-    double w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-    int yb = 2 * v * cells, xb = (2 * v + 1) * cells;
-    out[0] = d[yb + c00] * w00 + d[yb + c01] * w01 + d[yb + c10] * w10 + d[yb + c11] * w11;
-    out[1] = d[xb + c00] * w00 + d[xb + c01] * w01 + d[xb + c10] * w10 + d[xb + c11] * w11;
   }
 
   /**

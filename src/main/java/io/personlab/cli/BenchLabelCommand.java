@@ -38,6 +38,9 @@ public final class BenchLabelCommand implements Callable<Integer> {
   @Option(names = "--copies", paramLabel = "N", description = "the corpus is these many copies of the images (default: ${DEFAULT-VALUE})")
   int copies = 4;
 
+  @Option(names = "--prefetch", paramLabel = "N", description = "images decoded ahead per task in the job; 0 = in the task's thread (default: automatic, as label)")
+  int prefetch = -1;
+
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
@@ -62,15 +65,15 @@ public final class BenchLabelCommand implements Callable<Integer> {
     String model = modelOptions.model();
     PersonLabModel net = PersonLabModel.shared(model, 1); // one engine thread per worker, as in a task
     PersonLabPipeline pipeline = new PersonLabPipeline(net.spec(), config);
-    System.out.printf("corpus: %d images (%d copies of %s), scales %s, model %s, 1 engine thread per worker%n",
-        files.size(), copies, source, config.longSides(), net.spec().name());
+    System.out.printf("corpus: %d images (%d copies of %s), scales %s, model %s, 1 engine thread per worker, prefetch %d%n",
+        files.size(), copies, source, config.longSides(), net.spec().name(), prefetch);
     plainLoop(files.subList(0, Math.min(20, files.size())), pipeline, net, 1); // warm-up
     double[] plain1 = plainLoop(files, pipeline, net, 1);
     double[] plain2 = plainLoop(files, pipeline, net, 2);
     report("plain Java loop, 1 thread", plain1, files.size());
     report("plain Java loop, 2 threads", plain2, files.size());
-    double spark1 = sparkRun(corpus, model, config, "local[1]", files.size());
-    double spark2 = sparkRun(corpus, model, config, "local[2]", files.size());
+    double spark1 = sparkRun(corpus, model, config, "local[1]", files.size(), prefetch);
+    double spark2 = sparkRun(corpus, model, config, "local[2]", files.size(), prefetch);
     System.out.printf("Spark job, local[1]: %.2f images/s (%.1f s), overhead over the plain loop %+.0f%%%n",
         files.size() / spark1, spark1, 100 * (spark1 / plain1[0] - 1));
     System.out.printf("Spark job, local[2]: %.2f images/s (%.1f s), overhead over the plain loop %+.0f%%%n",
@@ -133,8 +136,8 @@ public final class BenchLabelCommand implements Callable<Integer> {
     return Math.max(1, (n + 2 * cores - 1) / (2 * cores));
   }
 
-  private static double sparkRun(Path corpus, String model, PipelineConfig config, String master, int n)
-      throws Exception {
+  private static double sparkRun(Path corpus, String model, PipelineConfig config, String master, int n,
+      int prefetch) throws Exception {
     SparkSession spark = SparkSession.builder().master(master).appName("bench-label")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
         .config("spark.driver.host", "127.0.0.1").getOrCreate();
@@ -142,10 +145,10 @@ public final class BenchLabelCommand implements Callable<Integer> {
     try {
       // a small warm-up job, so that the measured run starts with Spark's code paths loaded
       LabelJob.run(spark, new LabelJob.Options(List.of(corpus.resolve("copy0").toString()), null, "*",
-          out.resolve("warmup").toString(), model, 1, config, 40, 256L << 20, 128L << 20, 4, false, null, 3600, 0));
+          out.resolve("warmup").toString(), model, 1, config, 40, 256L << 20, 128L << 20, prefetch, false, null, 3600, 0));
       long t0 = System.nanoTime();
       LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(List.of(corpus.toString()), null, "*",
-          out.resolve("labels").toString(), model, 1, config, tasksOf(master, n), 256L << 20, 128L << 20, 4, false,
+          out.resolve("labels").toString(), model, 1, config, tasksOf(master, n), 256L << 20, 128L << 20, prefetch, false,
           null, 3600, 0));
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (s.images() != n) {

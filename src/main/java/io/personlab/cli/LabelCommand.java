@@ -43,8 +43,10 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--max-file-bytes", paramLabel = "B", description = "files larger than this are error rows (default: ${DEFAULT-VALUE})")
   long maxFileBytes = 128L << 20;
 
-  @Option(names = "--prefetch", paramLabel = "N", description = "images decoded ahead of inference per task (default: ${DEFAULT-VALUE})")
-  int prefetch = 4;
+  @Option(names = "--prefetch", paramLabel = "N",
+      description = "images decoded ahead of inference per task, in a reader thread; 0 = none "
+          + "(default: 4 on GPU tasks, 0 on CPU tasks, whose cores inference keeps busy)")
+  int prefetch = -1;
 
   @Option(names = "--force", description = "relabel everything; the new run replaces all earlier ones")
   boolean force;

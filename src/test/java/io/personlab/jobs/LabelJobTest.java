@@ -61,8 +61,9 @@ class LabelJobTest {
 
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
       boolean force, int failFirst) {
+    // prefetch 2: the tests exercise the reader thread (the CPU default reads in the task thread)
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
-        64L << 20, 4, force, "2026-11-25", 60, failFirst);
+        64L << 20, 2, force, "2026-11-25", 60, failFirst);
   }
 
   static PipelineConfig fast(double minScore) {

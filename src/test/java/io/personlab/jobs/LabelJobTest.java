@@ -61,9 +61,14 @@ class LabelJobTest {
 
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
       boolean force, int failFirst) {
-    // prefetch 2: the tests exercise the reader thread (the CPU default reads in the task thread)
+    // prefetch 2: most tests exercise the reader thread (a GPU task's default)
+    return options(inputs, output, config, imagesPerTask, force, failFirst, 2);
+  }
+
+  static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
+      boolean force, int failFirst, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
-        64L << 20, 2, force, "2026-11-25", 60, failFirst);
+        64L << 20, prefetch, force, "2026-11-25", 60, failFirst);
   }
 
   static PipelineConfig fast(double minScore) {
@@ -148,7 +153,8 @@ class LabelJobTest {
     Files.write(corpus.resolve("cmyk.jpg"), fixture("cmyk.jpg"));
     Files.writeString(tmp.resolve("corpus/_hidden.txt"), "skipped: hidden"); // not an input
     String out = tmp.resolve("labels").toString();
-    LabelJob.Summary s = LabelJob.run(spark, options(List.of(tmp.resolve("corpus").toString()), out, fast(0.2), 4, false, 0));
+    // prefetch -1: the CPU default, images read and decoded in the task's thread
+    LabelJob.Summary s = LabelJob.run(spark, options(List.of(tmp.resolve("corpus").toString()), out, fast(0.2), 4, false, 0, -1));
     assertEquals(10, s.images());
     List<Row> rows = rows(out);
     assertEquals(10, rows.size());

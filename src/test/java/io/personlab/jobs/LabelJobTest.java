@@ -186,6 +186,28 @@ class LabelJobTest {
   }
 
   @Test
+  void aManifestListsTheImagesAndAMissingOneIsAnErrorRow() throws Exception {
+    Path manifest = tmp.resolve("manifest.txt");
+    String missing = tmp.resolve("gone/000000000001.jpg").toUri().toString();
+    Files.writeString(manifest, "# nightly batch\n"
+        + IMAGES.resolve("000000000139.jpg").toUri() + "\n\n"
+        + IMAGES.resolve("000000109313.jpg").toUri() + "\n"
+        + IMAGES.resolve("000000109313.jpg").toUri() + "\n" // listed twice: labeled once
+        + missing + "\n");
+    String out = tmp.resolve("labels").toString();
+    LabelJob.Options o = options(null, out, fast(0.2), 2, false, 0);
+    LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(null, manifest.toString(), o.glob(), o.output(),
+        o.model(), o.engineThreads(), o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(),
+        o.prefetch(), o.force(), o.runDate(), o.progressSeconds(), 0));
+    assertEquals(3, s.images());
+    List<Row> rows = rows(out);
+    assertEquals(3, rows.size());
+    Row gone = rows.stream().filter(r -> r.getString(0).equals(missing)).findFirst().orElseThrow();
+    assertEquals("error", gone.getString(4));
+    assertEquals(missing + ": no such file or object", gone.getString(5));
+  }
+
+  @Test
   void reRunsLabelOnlyNewImagesAndForceReplacesEverything() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("photos"));
     List<String> names = List.of("000000000139.jpg", "000000000802.jpg", "000000011813.jpg", "000000109313.jpg",

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.personlab.coco.CocoDataset;
 import io.personlab.coco.CocoImage;
 import io.personlab.coco.CocoResult;
-import io.personlab.coco.Segmentation;
 import io.personlab.eval.CocoEvaluator;
 import io.personlab.eval.Detections;
 import io.personlab.eval.EvalParams;
@@ -14,7 +13,7 @@ import io.personlab.eval.Summary;
 import io.personlab.io.CocoJson;
 import io.personlab.model.PersonLabModel;
 import io.personlab.oracle.OracleRoundTrip;
-import io.personlab.people.Person;
+import io.personlab.people.CocoResults;
 import io.personlab.pipeline.ImageResult;
 import io.personlab.pipeline.PersonLabPipeline;
 import java.io.IOException;
@@ -78,13 +77,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
         ImageResult r = pipeline.process(Files.readAllBytes(file), file.toString(), session);
         forward[i] = r.forwardMs();
         post[i] = r.postMs();
-        for (Person p : r.people()) {
-          kp.add(new CocoResult(kp.size(), image.id(), 1, p.score(), null, p.keypoints(), null));
-          if (p.mask() != null) {
-            segm.add(new CocoResult(segm.size(), image.id(), 1, p.score(), null, null,
-                new Segmentation.CompressedRle(p.mask().height(), p.mask().width(), p.mask().toCompressedString())));
-          }
-        }
+        CocoResults.add(image.id(), r.people(), kp, segm);
       }
     }
     if (output != null) {

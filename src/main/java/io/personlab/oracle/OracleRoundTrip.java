@@ -4,7 +4,6 @@ import io.personlab.coco.CocoAnnotation;
 import io.personlab.coco.CocoDataset;
 import io.personlab.coco.CocoImage;
 import io.personlab.coco.CocoResult;
-import io.personlab.coco.Segmentation;
 import io.personlab.eval.CocoEvaluator;
 import io.personlab.eval.Detections;
 import io.personlab.eval.EvalParams;
@@ -12,6 +11,7 @@ import io.personlab.eval.IouType;
 import io.personlab.eval.Summary;
 import io.personlab.geometry.FrameTransform;
 import io.personlab.maps.Grid;
+import io.personlab.people.CocoResults;
 import io.personlab.people.PeopleDecoder;
 import io.personlab.people.Person;
 import io.personlab.targets.TargetEncoder;
@@ -76,14 +76,7 @@ public final class OracleRoundTrip {
     long total = 0;
     for (int i = 0; i < images.size(); i++) {
       total += nanos[i];
-      for (Person p : found[i]) {
-        long id = images.get(i).id();
-        kp.add(new CocoResult(kp.size(), id, 1, p.score(), null, p.keypoints(), null));
-        if (p.mask() != null) {
-          segm.add(new CocoResult(segm.size(), id, 1, p.score(), null, null,
-              new Segmentation.CompressedRle(p.mask().height(), p.mask().width(), p.mask().toCompressedString())));
-        }
-      }
+      CocoResults.add(images.get(i).id(), found[i], kp, segm);
     }
     Summary keypoints = evaluate(gt, kp, IouType.KEYPOINTS, threads);
     Summary segmAll = evaluate(gt, segm, IouType.SEGM, threads);

@@ -8,7 +8,6 @@ import io.personlab.cli.EvaluateCommandTest;
 import io.personlab.coco.CocoDataset;
 import io.personlab.coco.CocoImage;
 import io.personlab.coco.CocoResult;
-import io.personlab.coco.Segmentation;
 import io.personlab.eval.CocoEvaluator;
 import io.personlab.eval.Detections;
 import io.personlab.eval.EvalParams;
@@ -16,7 +15,6 @@ import io.personlab.eval.IouType;
 import io.personlab.image.ImageDecoderTest;
 import io.personlab.io.CocoJson;
 import io.personlab.model.PersonLabModel;
-import io.personlab.people.Person;
 import io.personlab.pipeline.ImageResult;
 import io.personlab.pipeline.PersonLabPipeline;
 import io.personlab.pipeline.PipelineConfig;
@@ -110,11 +108,7 @@ class LabelJobTest {
     try (PersonLabModel.Session session = model.newSession()) {
       for (CocoImage img : gt.images()) {
         ImageResult r = pipeline.process(Files.readAllBytes(IMAGES.resolve(img.fileName())), img.fileName(), session);
-        for (Person p : r.people()) {
-          kp.add(new CocoResult(kp.size(), img.id(), 1, p.score(), null, p.keypoints(), null));
-          segm.add(new CocoResult(segm.size(), img.id(), 1, p.score(), null, null,
-              new Segmentation.CompressedRle(p.mask().height(), p.mask().width(), p.mask().toCompressedString())));
-        }
+        io.personlab.people.CocoResults.add(img.id(), r.people(), kp, segm);
       }
     }
     for (IouType type : List.of(IouType.KEYPOINTS, IouType.SEGM)) {

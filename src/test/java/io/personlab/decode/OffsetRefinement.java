@@ -5,11 +5,12 @@ import io.personlab.maps.Grid;
 import io.personlab.maps.VectorField;
 
 /**
- * Recurrent offset refinement at the resolution of the network's output (paper eqs. 2 and 5):
+ * The reference for {@link RefinedField}: recurrent refinement of whole fields at once, written
+ * the way eqs. 2 and 5 read. Recurrent offset refinement at the resolution of the network's output:
  * a displacement field D is replaced by the one that lands where D lands, moved on by another
  * field F sampled (bilinearly) there: D(x) <- x' + F(x') - x with x' = x + D(x).
  */
-public final class OffsetRefinement {
+final class OffsetRefinement {
   private OffsetRefinement() {}
 
   /**

@@ -50,7 +50,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
   @Mixin DecodingOptions decoding;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new BenchDecodeCommand(), args));
+    PersonLab.exit(PersonLab.execute(new BenchDecodeCommand(), args));
   }
 
   @Override

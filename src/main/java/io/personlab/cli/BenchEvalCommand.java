@@ -44,7 +44,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
   int repeat = 3;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new BenchEvalCommand(), args));
+    PersonLab.exit(PersonLab.execute(new BenchEvalCommand(), args));
   }
 
   @Override

@@ -44,7 +44,7 @@ public final class BenchLabelCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new BenchLabelCommand(), args));
+    PersonLab.exit(PersonLab.execute(new BenchLabelCommand(), args));
   }
 
   @Override

@@ -43,7 +43,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   int threads = Runtime.getRuntime().availableProcessors();
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new EvaluateCommand(), args));
+    PersonLab.exit(PersonLab.execute(new EvaluateCommand(), args));
   }
 
   @Override

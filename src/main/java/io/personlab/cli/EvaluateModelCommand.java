@@ -52,7 +52,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new EvaluateModelCommand(), args));
+    PersonLab.exit(PersonLab.execute(new EvaluateModelCommand(), args));
   }
 
   @Override

@@ -36,7 +36,7 @@ public final class ExportCocoCommand implements Callable<Integer> {
   String master = "local[*]";
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new ExportCocoCommand(), args));
+    PersonLab.exit(PersonLab.execute(new ExportCocoCommand(), args));
   }
 
   @Override

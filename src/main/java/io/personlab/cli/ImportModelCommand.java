@@ -34,7 +34,7 @@ public final class ImportModelCommand implements Callable<Integer> {
   int stride = TfjsImporter.DEFAULT_OUTPUT_STRIDE;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new ImportModelCommand(), args));
+    PersonLab.exit(PersonLab.execute(new ImportModelCommand(), args));
   }
 
   @Override

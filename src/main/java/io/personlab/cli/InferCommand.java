@@ -45,7 +45,7 @@ public final class InferCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new InferCommand(), args));
+    PersonLab.exit(PersonLab.execute(new InferCommand(), args));
   }
 
   @Override

@@ -67,7 +67,7 @@ public final class LabelCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new LabelCommand(), args));
+    PersonLab.exit(PersonLab.execute(new LabelCommand(), args));
   }
 
   @Override

@@ -51,7 +51,7 @@ public final class OracleCommand implements Callable<Integer> {
   @Mixin DecodingOptions decoding;
 
   public static void main(String[] args) {
-    System.exit(PersonLab.execute(new OracleCommand(), args));
+    PersonLab.exit(PersonLab.execute(new OracleCommand(), args));
   }
 
   @Override

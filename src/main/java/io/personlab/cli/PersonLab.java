@@ -29,7 +29,18 @@ public final class PersonLab implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(new PersonLab(), args));
+    exit(execute(new PersonLab(), args));
+  }
+
+  /**
+   * Ends a command's main. Under spark-submit a successful run returns normally: a System.exit
+   * before YARN's ApplicationMaster reports its final status would mark the run FAILED.
+   */
+  public static void exit(int code) {
+    if (code == 0 && System.getProperty("spark.master") != null) {
+      return;
+    }
+    System.exit(code);
   }
 
   /**

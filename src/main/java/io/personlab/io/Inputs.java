@@ -22,14 +22,19 @@ public final class Inputs {
   public static InputStream open(String location) throws IOException {
     InputStream raw = openRaw(location);
     BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    if (b0 == 0x1f && b1 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    try {
+      in.mark(2);
+      int b0 = in.read();
+      int b1 = in.read();
+      in.reset();
+      if (b0 == 0x1f && b1 == 0x8b) {
+        return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      }
+      return in;
+    } catch (IOException e) {
+      in.close(); // an S3 stream holds a pooled connection
+      throw new IOException(location + ": corrupt gzip data (" + e.getMessage() + ")", e);
     }
-    return in;
   }
 
   private static InputStream openRaw(String location) throws IOException {

@@ -7,12 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stable image id: the COCO id when the file name is one (digits only, as
- * {@code 000000139.jpg}), else the first 62 bits of the SHA-256 of the URI (never negative, the
+ * A stable image id: the COCO id when the file name is a COCO one (12 digits, as
+ * {@code 000000000139.jpg}), else the first 62 bits of the SHA-256 of the URI (never negative, the
  * same on every run and machine).
  */
 public final class ImageIds {
-  private static final Pattern COCO = Pattern.compile("(?:^|.*/)(?:COCO_[a-z0-9]+_)?(\\d{1,15})\\.[A-Za-z]+$");
+  /** COCO's file names: 12 digits (000000000139.jpg), optionally with the 2014 prefix. */
+  private static final Pattern COCO = Pattern.compile("(?:^|.*/)(?:COCO_[a-z0-9]+_)?(\\d{12})\\.(?i:jpe?g|png)$");
 
   private ImageIds() {}
 

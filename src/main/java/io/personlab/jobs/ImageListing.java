@@ -76,14 +76,34 @@ public final class ImageListing {
     return listed.union(deep);
   }
 
-  /** Lines of a text manifest (one URI per line; blank lines and '#' comments ignored); sizes unknown (-1). */
+  /**
+   * Lines of a text manifest (one URI per line; blank lines and '#' comments ignored); sizes
+   * unknown (-1). Local paths and file: URIs are written in Hadoop's form, as listings write them,
+   * so that a file has one image_uri whichever way it was given.
+   */
   public static Dataset<Row> fromManifest(SparkSession spark, String manifest) {
     return spark.read().textFile(manifest)
         .flatMap((FlatMapFunction<String, Row>) line -> {
           String t = line.trim();
           return t.isEmpty() || t.startsWith("#") ? java.util.Collections.emptyIterator()
-              : List.of(RowFactory.create(t, -1L)).iterator();
+              : List.of(RowFactory.create(qualified(t), -1L)).iterator();
         }, Encoders.row(SCHEMA));
+  }
+
+  static String qualified(String uri) {
+    if (uri.startsWith("file:")) {
+      try { // an escaped URI (file:///a%20b.jpg)
+        return localUri(java.nio.file.Path.of(java.net.URI.create(
+            uri.startsWith("file://") ? uri : "file://" + uri.substring(5))));
+      } catch (IllegalArgumentException e) { // Hadoop's unescaped form (file:/a b.jpg)
+        String path = uri.substring(5);
+        while (path.startsWith("//")) {
+          path = path.substring(1);
+        }
+        return localUri(java.nio.file.Path.of(path));
+      }
+    }
+    return uri.contains("://") ? uri : localUri(java.nio.file.Path.of(uri));
   }
 
   private static Iterator<Row> listRecursively(String dir, String glob, Configuration conf) throws IOException {
@@ -127,12 +147,27 @@ public final class ImageListing {
               java.nio.file.attribute.BasicFileAttributes attrs) {
             String name = f.getFileName().toString();
             if (attrs.isRegularFile() && !hidden(name) && filter.accept(new Path(name))) {
-              out.add(RowFactory.create(f.toUri().toString().replaceFirst("^file:///", "file:/"), attrs.size()));
+              out.add(RowFactory.create(localUri(f), attrs.size()));
             }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) {
+            // an unreadable entry or a link loop: listed, so that it becomes an error row naming it
+            out.add(RowFactory.create(localUri(f), -1L));
             return java.nio.file.FileVisitResult.CONTINUE;
           }
         });
     return out.iterator();
+  }
+
+  /**
+   * Hadoop's form of a local file URI, unescaped ("file:/a b/ü.jpg"), as the driver's listing
+   * writes it too, so that one file has one image_uri however it was listed.
+   */
+  static String localUri(java.nio.file.Path f) {
+    return "file:" + f.toAbsolutePath().normalize();
   }
 
   private static boolean hidden(String name) {

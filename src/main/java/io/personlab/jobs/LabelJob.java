@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -58,6 +57,9 @@ public final class LabelJob {
 
   public static Summary run(SparkSession spark, Options o) throws IOException {
     long t0 = System.nanoTime();
+    // A bad model or spec is named here, once, not as failed tasks after the whole listing.
+    io.personlab.model.ModelLocation location = io.personlab.model.ModelLocation.resolve(o.model());
+    new io.personlab.pipeline.PersonLabPipeline(location.spec(), o.pipeline());
     var conf = spark.sparkContext().hadoopConfiguration();
     Dataset<Row> listing = o.manifest() != null
         ? ImageListing.fromManifest(spark, o.manifest())
@@ -66,9 +68,11 @@ public final class LabelJob {
     listing = listing.dropDuplicates("uri").persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long skipped = 0;
     Dataset<Row> existing = o.force() ? null : LabelStore.read(spark, o.output());
+    Dataset<Row> listed = listing;
     if (existing != null) {
       long before = listing.count();
-      listing = listing.join(existing.select(col("image_uri")).distinct(),
+      // images whose latest row is ok are done; an error (a passing read failure, say) is retried
+      listing = listing.join(existing.where(col("status").equalTo("ok")).select(col("image_uri")),
           listing.col("uri").equalTo(col("image_uri")), "left_anti");
       listing = listing.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       skipped = before - listing.count();
@@ -80,6 +84,8 @@ public final class LabelJob {
     String runId = java.time.Instant.now().toString().replaceAll("[-:.]", "") + "-" + Long.toHexString(System.nanoTime() & 0xffff);
     String runDir = o.output().replaceAll("/+$", "") + "/run_date=" + runDate + "/run_id=" + runId;
     if (images == 0) {
+      listing.unpersist();
+      listed.unpersist();
       LOG.info("nothing to label: {} images already labeled in {}", skipped, o.output());
       return new Summary(null, 0, 0, skipped, (System.nanoTime() - t0) / 1e9);
     }
@@ -105,10 +111,12 @@ public final class LabelJob {
       labels.write().parquet(runDir);
     } finally {
       progress.shutdownNow();
+      listing.unpersist();
+      listed.unpersist();
     }
     logProgress(done.value(), failed.value(), images, start);
     if (o.force()) {
-      removeOtherRuns(conf, o.output(), runDir);
+      removeRunsCoveredBy(spark, o.output(), runDir);
     }
     return new Summary(runDir, images, failed.value(), skipped, (System.nanoTime() - t0) / 1e9);
   }
@@ -121,14 +129,21 @@ public final class LabelJob {
         100.0 * done / total, rate, eta, errors));
   }
 
-  /** After a forced relabel: only the new run stays, so no image has two rows. */
-  private static void removeOtherRuns(org.apache.hadoop.conf.Configuration conf, String output, String keep)
-      throws IOException {
+  /**
+   * After a forced relabel: earlier runs whose images the new run all relabeled are removed;
+   * runs with other images stay (reads take each image's latest row in any case).
+   */
+  private static void removeRunsCoveredBy(SparkSession spark, String output, String keep) throws IOException {
+    var conf = spark.sparkContext().hadoopConfiguration();
     Path keepPath = new Path(keep);
+    Dataset<Row> fresh = spark.read().parquet(keep).select("image_uri");
     for (Path run : LabelStore.completeRuns(conf, output)) {
-      if (!run.toUri().getPath().equals(keepPath.toUri().getPath())) {
-        FileSystem fs = run.getFileSystem(conf);
-        fs.delete(run, true);
+      if (run.toUri().getPath().equals(keepPath.toUri().getPath())) {
+        continue;
+      }
+      boolean covered = spark.read().parquet(run.toString()).select("image_uri").except(fresh).isEmpty();
+      if (covered) {
+        run.getFileSystem(conf).delete(run, true);
       }
     }
   }

@@ -43,8 +43,24 @@ public final class LabelStore {
     return runs;
   }
 
-  /** All labels of the complete runs, with run_date and run_id columns; null when there are none. */
+  /**
+   * The labels of the complete runs, one row per image: its latest (an image relabeled after an
+   * error, or by a forced run whose clean-up was cut short, appears in two runs). With run_date
+   * and run_id columns; null when there are no complete runs.
+   */
   public static Dataset<Row> read(SparkSession spark, String output) throws IOException {
+    Dataset<Row> all = readAll(spark, output);
+    if (all == null) {
+      return null;
+    }
+    var latest = org.apache.spark.sql.expressions.Window.partitionBy("image_uri")
+        .orderBy(org.apache.spark.sql.functions.col("run_date").desc(), org.apache.spark.sql.functions.col("run_id").desc());
+    return all.withColumn("_rank", org.apache.spark.sql.functions.row_number().over(latest))
+        .where("_rank = 1").drop("_rank");
+  }
+
+  /** Every row of every complete run (an image may appear in several runs). */
+  public static Dataset<Row> readAll(SparkSession spark, String output) throws IOException {
     List<Path> runs = completeRuns(spark.sparkContext().hadoopConfiguration(), output);
     if (runs.isEmpty()) {
       return null;

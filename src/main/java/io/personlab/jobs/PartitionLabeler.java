@@ -112,7 +112,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           try {
             ImageResult r = pipeline.process(f.image, session);
             row = okRow(f.uri, r, modelId, specHash, scales, f.decodeMs);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | OutOfMemoryError e) {
+            // one image's failure, even running out of memory on a huge one, is its row's error
             row = errorRow(f.uri, f.uri + ": " + describe(e), modelId, specHash, scales, f.decodeMs);
           }
         }
@@ -213,7 +214,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           bytes = read(fs, path, uri, size);
         }
         return new Fetched(uri, decoder.decode(bytes, uri), null, (System.nanoTime() - t0) / 1e6);
-      } catch (RuntimeException | IOException e) {
+      } catch (RuntimeException | IOException | OutOfMemoryError e) {
         return new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),
             (System.nanoTime() - t0) / 1e6);
       }
@@ -290,6 +291,9 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   }
 
   private static String describe(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory (" + e.getMessage() + "); lower --max-pixels or give executors more memory";
+    }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 

@@ -64,10 +64,11 @@ public final class PersonLabModel implements AutoCloseable {
   /** Loads a model on a device; the caller closes it. */
   public static PersonLabModel load(ModelLocation location, int threads, ai.djl.Device device) {
     ModelSpec spec = location.spec();
-    System.setProperty("ai.djl.offline", "true"); // never download engines or models
+    System.setProperty("ai.djl.offline", "true"); // never download engines or models, whoever starts the JVM
+    Model m = null;
     try {
       Engine.getEngine(spec.engine());
-      Model m = Model.newInstance(spec.name(), device, spec.engine());
+      m = Model.newInstance(spec.name(), device, spec.engine());
       Map<String, Object> options = new HashMap<>();
       if (spec.engine().equals("OnnxRuntime")) {
         ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
@@ -78,6 +79,9 @@ public final class PersonLabModel implements AutoCloseable {
       m.load(location.modelPath(), null, options);
       return new PersonLabModel(spec, m);
     } catch (Exception | UnsatisfiedLinkError e) {
+      if (m != null) {
+        m.close();
+      }
       throw new IllegalArgumentException(location.modelPath() + ": cannot load the model with "
           + spec.engine() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }

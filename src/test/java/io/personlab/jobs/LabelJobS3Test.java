@@ -72,8 +72,11 @@ class LabelJobS3Test {
       assertEquals(3, rows.stream().filter(r -> "ok".equals(r.getString(4))).count());
       assertTrue(rows.stream().anyMatch(r -> r.getString(0).equals("s3a://photos/archive/day0/broken.jpg")
           && r.getString(5).contains("not an image")));
-      assertEquals(0, LabelJob.run(spark, LabelJobTest.options(List.of("s3a://photos/archive"),
-          "s3a://photos/labels", LabelJobTest.fast(0.2), 2, false, 0)).images(), "re-run: nothing new");
+      LabelJob.Summary again = LabelJob.run(spark, LabelJobTest.options(List.of("s3a://photos/archive"),
+          "s3a://photos/labels", LabelJobTest.fast(0.2), 2, false, 0));
+      assertEquals(1, again.images(), "re-run: only the error is retried");
+      assertEquals(3, again.skippedAsLabeled());
+      assertEquals(4, LabelStore.read(spark, "s3a://photos/labels").count(), "still one row per image");
       Path exported = tmp.resolve("kp.json");
       EvaluateCommandTest.Run e = EvaluateCommandTest.run("export-coco", "--labels", "s3a://photos/labels",
           "--output", exported.toString(), "--iou-type", "keypoints");

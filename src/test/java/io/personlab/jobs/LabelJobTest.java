@@ -182,12 +182,14 @@ class LabelJobTest {
   @Test
   void aManifestListsTheImagesAndAMissingOneIsAnErrorRow() throws Exception {
     Path manifest = tmp.resolve("manifest.txt");
-    String missing = tmp.resolve("gone/000000000001.jpg").toUri().toString();
+    // written as an escaped file:/// URI; labeled under Hadoop's form, as listings write it
+    String missingInManifest = tmp.resolve("gone/000000000001.jpg").toUri().toString();
+    String missing = "file:" + tmp.resolve("gone/000000000001.jpg");
     Files.writeString(manifest, "# nightly batch\n"
         + IMAGES.resolve("000000000139.jpg").toUri() + "\n\n"
         + IMAGES.resolve("000000109313.jpg").toUri() + "\n"
         + IMAGES.resolve("000000109313.jpg").toUri() + "\n" // listed twice: labeled once
-        + missing + "\n");
+        + missingInManifest + "\n");
     String out = tmp.resolve("labels").toString();
     LabelJob.Options o = options(null, out, fast(0.2), 2, false, 0);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(null, manifest.toString(), o.glob(), o.output(),
@@ -226,6 +228,39 @@ class LabelJobTest {
     assertEquals(6, LabelJob.run(spark, options(in, out, fast(0.2), 2, true, 0)).images());
     assertEquals(6, rows(out).size());
     assertEquals(1, LabelStore.completeRuns(spark.sparkContext().hadoopConfiguration(), out).size());
+  }
+
+  @Test
+  void namesWithSpacesAndNonAsciiAndErrorsRetriedOnTheNextRun() throws Exception {
+    Path nested = Files.createDirectories(tmp.resolve("photos/a b/ü"));
+    Files.copy(IMAGES.resolve("000000109313.jpg"), nested.resolve("Müller 1.jpg"));
+    Files.writeString(nested.resolve("later.jpg"), "not yet an image");
+    String out = tmp.resolve("labels").toString();
+    List<String> in = List.of(tmp.resolve("photos").toString());
+    LabelJob.Summary first = LabelJob.run(spark, options(in, out, fast(0.2), 2, false, 0));
+    assertEquals(2, first.images());
+    assertEquals(1, first.errors(), "only later.jpg fails; the file with spaces and umlauts is read");
+    Row mueller = rows(out).stream().filter(r -> r.getString(0).endsWith("Müller 1.jpg")).findFirst().orElseThrow();
+    assertEquals("ok", mueller.getString(4), mueller.getString(5));
+    assertTrue(mueller.getString(0).startsWith("file:/") && mueller.getString(0).contains("/a b/ü/"), mueller.getString(0));
+    assertTrue(mueller.getLong(1) >= (1L << 61), "not a COCO file name: a hashed id");
+    // the error is retried once the file is fixed; the image keeps one row, the latest
+    Files.copy(IMAGES.resolve("000000343803.jpg"), nested.resolve("later.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    LabelJob.Summary second = LabelJob.run(spark, options(in, out, fast(0.2), 2, false, 0));
+    assertEquals(1, second.images());
+    assertEquals(0, second.errors());
+    List<Row> rows = rows(out);
+    assertEquals(2, rows.size());
+    assertTrue(rows.stream().allMatch(r -> "ok".equals(r.getString(4))));
+    assertEquals(3, LabelStore.readAll(spark, out).count(), "both runs are kept; reads take the latest row");
+  }
+
+  @Test
+  void cocoIdsOnlyFromCocoFileNames() {
+    assertEquals(139L, ImageIds.of("s3a://b/val2017/000000000139.jpg"));
+    assertEquals(139L, ImageIds.of("file:/x/COCO_val2014_000000000139.jpg"));
+    assertTrue(ImageIds.of("file:/2019/1.jpg") >= (1L << 61));
+    assertTrue(ImageIds.of("file:/2019/1.jpg") != ImageIds.of("file:/2020/1.jpg"));
   }
 
   @Test

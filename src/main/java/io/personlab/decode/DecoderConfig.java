@@ -107,14 +107,6 @@ public record DecoderConfig(
     return copy(c -> c.houghCellsPerOutputCell = n);
   }
 
-  public DecoderConfig withRefinementSteps(int mid, int longSelf, int longShort) {
-    return copy(c -> {
-      c.midRefinementSteps = mid;
-      c.longSelfRefinementSteps = longSelf;
-      c.longShortRefinementSteps = longShort;
-    });
-  }
-
   /** This configuration with some components changed (records have no withers). */
   private DecoderConfig copy(java.util.function.Consumer<Fields> change) {
     Fields f = new Fields(this);

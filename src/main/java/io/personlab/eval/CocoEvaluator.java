@@ -5,7 +5,6 @@ import io.personlab.coco.CocoDataset;
 import io.personlab.coco.CocoFormatException;
 import io.personlab.coco.CocoImage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,11 +147,5 @@ public final class CocoEvaluator {
       index.put(sortedIds[i], i);
     }
     return index;
-  }
-
-  /** Image ids in the order of the per-image arrays. */
-  public static long[] sortedImageIds(CocoDataset gt) {
-    long[] ids = gt.images().stream().mapToLong(CocoImage::id).sorted().distinct().toArray();
-    return Arrays.copyOf(ids, ids.length);
   }
 }

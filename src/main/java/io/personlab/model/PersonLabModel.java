@@ -51,11 +51,6 @@ public final class PersonLabModel implements AutoCloseable {
         key -> load(ModelLocation.resolve(model), threads, device));
   }
 
-  /** How many models this JVM has loaded (for tests and progress logs). */
-  public static int loadedCount() {
-    return SHARED.size();
-  }
-
   /** Loads a model; the caller closes it. */
   public static PersonLabModel load(ModelLocation location, int threads) {
     return load(location, threads, ai.djl.Device.cpu());

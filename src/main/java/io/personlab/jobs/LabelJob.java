@@ -149,19 +149,24 @@ public final class LabelJob {
    * the user says every host mounts it; other paths are qualified against the default filesystem
    * (hdfs:// on YARN), so a path without a scheme means what Hadoop means by it.
    */
-  static Options visibleToExecutors(SparkSession spark, Options o) throws IOException {
-    if (spark.sparkContext().isLocal()) {
+  static Options visibleToExecutors(SparkSession spark, Options o) {
+    return visibleToExecutors(o, spark.sparkContext().hadoopConfiguration(), spark.sparkContext().master());
+  }
+
+  static Options visibleToExecutors(Options o, org.apache.hadoop.conf.Configuration conf, String master) {
+    if (master.startsWith("local")) {
       return o;
     }
-    var conf = spark.sparkContext().hadoopConfiguration();
     java.util.function.Function<String, String> check = uri -> {
       try {
         Path p = new Path(uri);
-        String qualified = p.getFileSystem(conf).makeQualified(p).toString();
+        // an explicit scheme is taken as given; a bare path means the default filesystem's
+        String qualified = p.toUri().getScheme() != null ? uri
+            : org.apache.hadoop.fs.FileSystem.get(conf).makeQualified(p).toString();
         if (qualified.startsWith("file:") && !o.allowLocalPaths()) {
-          throw new IllegalArgumentException(uri + ": a local path on a cluster (master "
-              + spark.sparkContext().master() + "): executors on other hosts cannot see it. Use hdfs://, s3a:// or "
-              + "gs://, or --allow-local-paths if every host mounts it at the same place");
+          throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + master
+              + "): executors on other hosts cannot see it. Use hdfs://, s3a:// or gs://, "
+              + "or --allow-local-paths if every host mounts it at the same place");
         }
         return qualified;
       } catch (IOException e) {

@@ -48,7 +48,18 @@ public final class LabelJob {
       boolean force,
       String runDate,
       int progressSeconds,
-      int failFirstAttemptOfPartitionsBelow) {}
+      int failFirstAttemptOfPartitionsBelow,
+      long imageTimeoutSeconds) {
+    public static final long DEFAULT_IMAGE_TIMEOUT_SECONDS = 120;
+
+    /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
+    public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
+        PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
+        String runDate, int progressSeconds, int failFirstAttemptOfPartitionsBelow) {
+      this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
+          prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, DEFAULT_IMAGE_TIMEOUT_SECONDS);
+    }
+  }
 
   /** What a run did. */
   public record Summary(String runDirectory, long images, long errors, long skippedAsLabeled, double seconds) {}
@@ -95,7 +106,7 @@ public final class LabelJob {
     LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
     PartitionLabeler labeler = new PartitionLabeler(o.model(), o.engineThreads(), o.pipeline(),
-        new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), done, failed,
+        new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), o.imageTimeoutSeconds(), done, failed,
         o.failFirstAttemptOfPartitionsBelow());
     Dataset<Row> labels = listing.select("uri", "size").repartition(partitions, col("uri"))
         .mapPartitions(labeler, Encoders.row(LabelSchema.ROW));

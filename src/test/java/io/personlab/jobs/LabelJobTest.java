@@ -20,6 +20,7 @@ import io.personlab.pipeline.PersonLabPipeline;
 import io.personlab.pipeline.PipelineConfig;
 import io.personlab.rle.Rle;
 import io.personlab.testing.SharedData;
+import io.personlab.testing.TrapImageReaderSpi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -67,6 +68,113 @@ class LabelJobTest {
       boolean force, int failFirst, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
         64L << 20, prefetch, force, "2026-11-25", 60, failFirst);
+  }
+
+  static LabelJob.Options withTimeout(LabelJob.Options o, long imageTimeoutSeconds) {
+    return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), o.model(), o.engineThreads(),
+        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), imageTimeoutSeconds);
+  }
+
+  static Map<String, Row> byName(List<Row> rows) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : rows) {
+      out.put(Path.of(java.net.URI.create(r.getString(0).replace(" ", "%20")).getPath()).getFileName().toString(), r);
+    }
+    return out;
+  }
+
+  /** A few val images plus files of the test trap format (see TrapImageReaderSpi). */
+  Path trapCorpus(String name, Map<String, byte[]> traps) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    for (String g : List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg")) {
+      Files.copy(IMAGES.resolve(g), dir.resolve(g));
+    }
+    for (var t : traps.entrySet()) {
+      Files.write(dir.resolve(t.getKey()), t.getValue());
+    }
+    return dir;
+  }
+
+  @Test
+  void decoderErrorsThatAreNotExceptionsAreErrorRowsNamingTheFileAndTheError() throws Exception {
+    Path dir = trapCorpus("errors", Map.of("deep.pltrap", TrapImageReaderSpi.STACK,
+        "linkage.pltrap", TrapImageReaderSpi.LINKAGE));
+    for (int prefetch : new int[] {-1, 2}) { // decoded on the worker thread; on the reader thread
+      String out = tmp.resolve("labels" + prefetch).toString();
+      LabelJob.Summary s = LabelJob.run(spark, options(List.of(dir.toString()), out, fast(0.2), 10, false, 0, prefetch));
+      assertEquals(5, s.images());
+      assertEquals(2, s.errors());
+      Map<String, Row> rows = byName(rows(out));
+      assertEquals(5, rows.size());
+      Row deep = rows.get("deep.pltrap"), linkage = rows.get("linkage.pltrap");
+      assertEquals("error", deep.getString(4));
+      assertTrue(deep.getString(5).contains("deep.pltrap") && deep.getString(5).contains("java.lang.StackOverflowError"),
+          deep.getString(5));
+      assertEquals("error", linkage.getString(4));
+      assertTrue(linkage.getString(5).contains("linkage.pltrap") && linkage.getString(5).contains("java.lang.LinkageError"),
+          linkage.getString(5));
+      assertEquals("ok", rows.get("000000000139.jpg").getString(4), "prefetch " + prefetch);
+    }
+  }
+
+  @Test
+  void anImageStuckPastTheLimitIsAnErrorRowAndTheTaskGoesOn() throws Exception {
+    Path dir = trapCorpus("hang", Map.of("stuck.pltrap", TrapImageReaderSpi.HANG));
+    try {
+      for (int prefetch : new int[] {-1, 2}) {
+        String out = tmp.resolve("labels" + prefetch).toString();
+        long t0 = System.nanoTime();
+        // one task: the images after the stuck one are labeled by the fresh worker
+        LabelJob.Summary s = LabelJob.run(spark,
+            withTimeout(options(List.of(dir.toString()), out, fast(0.2), 10, false, 0, prefetch), 2));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(4, s.images());
+        assertEquals(1, s.errors());
+        Map<String, Row> rows = byName(rows(out));
+        assertEquals(4, rows.size());
+        Row stuck = rows.get("stuck.pltrap");
+        assertEquals("error", stuck.getString(4));
+        assertTrue(stuck.getString(5).contains("stuck.pltrap") && stuck.getString(5).contains("timed out after 2 s"),
+            stuck.getString(5));
+        for (String ok : List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg")) {
+          assertEquals("ok", rows.get(ok).getString(4), ok + ", prefetch " + prefetch + ": " + rows.get(ok).getString(5));
+        }
+        assertEquals(1, TrapImageReaderSpi.hanging(), "the abandoned thread is still stuck (not retried, not killed)");
+        assertTrue(seconds < 30, "took " + seconds + " s");
+        releaseStuckThreads();
+      }
+    } finally {
+      releaseStuckThreads();
+    }
+  }
+
+  @Test
+  void tooManyStuckImagesFailTheJobWithAClearMessage() throws Exception {
+    Path dir = trapCorpus("hangs", Map.of("a.pltrap", TrapImageReaderSpi.HANG, "b.pltrap", TrapImageReaderSpi.HANG,
+        "c.pltrap", TrapImageReaderSpi.HANG));
+    String out = tmp.resolve("labels").toString();
+    try {
+      Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> LabelJob.run(spark,
+          withTimeout(options(List.of(dir.toString()), out, fast(0.2), 100, false, 0, -1), 1)));
+      String all = "";
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        all += t.getMessage() + "\n";
+      }
+      assertTrue(all.contains("stuck past the 1 s limit") && all.contains("may each hold a core"), all);
+      assertNull(LabelStore.read(spark, out), "no complete run");
+    } finally {
+      releaseStuckThreads();
+    }
+  }
+
+  static void releaseStuckThreads() throws InterruptedException {
+    TrapImageReaderSpi.release();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while ((PartitionLabeler.hungWorkers() > 0 || TrapImageReaderSpi.hanging() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, PartitionLabeler.hungWorkers(), "abandoned threads end once their decode returns");
   }
 
   static PipelineConfig fast(double minScore) {

@@ -116,16 +116,23 @@ public final class LabelJob {
       return t;
     });
     long start = System.nanoTime();
-    progress.scheduleAtFixedRate(() -> logProgress(done.value(), failed.value(), images, start),
+    LabelProgress tracker = LabelProgress.attach(spark.sparkContext(), done, failed); // moves while tasks run
+    progress.scheduleAtFixedRate(() -> logProgress(tracker.snapshot().images(), tracker.snapshot().errors(), images, start),
         o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
+    LabelProgress.Snapshot end;
     try {
       labels.write().parquet(runDir);
+      end = tracker.await(images, java.time.Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     } finally {
       progress.shutdownNow();
+      tracker.detach();
       listing.unpersist();
       listed.unpersist();
     }
-    logProgress(done.value(), failed.value(), images, start);
+    logProgress(end.images(), end.errors(), images, start);
     if (o.force()) {
       removeRunsCoveredBy(spark, o.output(), runDir);
     }

@@ -31,7 +31,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +54,9 @@ class LabelJobTest {
     // local[2, 4]: two cores, a failed task is retried (up to 4 attempts), as on a cluster
     spark = SparkSession.builder().master("local[2,4]").appName("LabelJobTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.executor.heartbeatInterval", "500ms") // running tasks' progress twice a second
+        .getOrCreate();
   }
 
   @AfterAll
@@ -165,6 +171,49 @@ class LabelJobTest {
       assertNull(LabelStore.read(spark, out), "no complete run");
     } finally {
       releaseStuckThreads();
+    }
+  }
+
+  /** The real labeler over the val images in {@code partitions} tasks, followed by a LabelProgress. */
+  @Test
+  void progressMovesWhileATaskRunsAndEndsEqualToTheInputsAfterTaskRetries() throws Exception {
+    var sc = spark.sparkContext();
+    Dataset<Row> listing = ImageListing.fromPrefixes(spark, List.of(IMAGES.toString()), "*").select("uri", "size");
+    // one task of 79 images at 513 px: a few seconds, several heartbeats
+    LongAccumulator done = sc.longAccumulator("test.images"), failed = sc.longAccumulator("test.errors");
+    PartitionLabeler labeler = new PartitionLabeler(MODEL, 1, PipelineConfig.singleScale(513),
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done, failed, 0);
+    LabelProgress progress = LabelProgress.attach(sc, done, failed);
+    long seenWhileRunning = 0;
+    try {
+      var job = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+          listing.repartition(1).mapPartitions(labeler, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      while (!job.isDone()) {
+        LabelProgress.Snapshot s = progress.snapshot();
+        if (s.partitionsDone() == 0) {
+          seenWhileRunning = Math.max(seenWhileRunning, s.images());
+        }
+        Thread.sleep(50);
+      }
+      assertEquals(79, job.get());
+      LabelProgress.Snapshot end = progress.await(79, java.time.Duration.ofSeconds(10));
+      assertEquals(new LabelProgress.Snapshot(79, 0, 1), end);
+    } finally {
+      progress.detach();
+    }
+    assertTrue(seenWhileRunning > 0 && seenWhileRunning < 79, "images seen before the task ended: " + seenWhileRunning);
+
+    // four tasks, the first attempt of two of them fails: each image counted once
+    LongAccumulator done2 = sc.longAccumulator("test.images"), failed2 = sc.longAccumulator("test.errors");
+    PartitionLabeler failing = new PartitionLabeler(MODEL, 1, fast(0.2),
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 2, 0, done2, failed2, 2);
+    LabelProgress retried = LabelProgress.attach(sc, done2, failed2);
+    try {
+      assertEquals(79, listing.repartition(4).mapPartitions(failing, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      assertEquals(new LabelProgress.Snapshot(79, 0, 4), retried.await(79, java.time.Duration.ofSeconds(10)));
+      assertEquals(79, done2.value());
+    } finally {
+      retried.detach();
     }
   }
 

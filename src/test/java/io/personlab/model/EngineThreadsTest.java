@@ -1,0 +1,62 @@
+package io.personlab.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.personlab.model.tfjs.TfjsImporter;
+import io.personlab.testing.SharedData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * --engine-threads reaches TensorFlow: the PoseNet SavedModel run in fresh JVMs (TF's thread
+ * pools are per process) with 1 and with 6 engine threads; the TF pool threads of the process are
+ * counted by name.
+ */
+class EngineThreadsTest {
+  @TempDir Path dir;
+
+  @Test
+  void tensorFlowHonoursEngineThreads() throws Exception {
+    TfjsImporter.importGraphModel(SharedData.path("models/posenet-mobilenet-tfjs/posenet.json"), dir);
+    Map<String, Integer> one = probe(1), six = probe(6);
+    int tfOne = tfThreads(one), tfSix = tfThreads(six);
+    String both = "1 thread: " + one + "\n6 threads: " + six;
+    // without the setting both runs get TF's default pools (sized by the cores) and the same count
+    assertTrue(tfSix - tfOne >= 5, "native threads with 6 engine threads minus with 1: " + (tfSix - tfOne) + "\n" + both);
+  }
+
+  /**
+   * Native threads that are not the JVM's: the JVM names its own threads; TF's pool threads keep
+   * the process name "java" (as does the main thread, counted in both runs alike).
+   */
+  private static int tfThreads(Map<String, Integer> names) {
+    return names.getOrDefault("java", 0);
+  }
+
+  private Map<String, Integer> probe(int threads) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g", "-Dai.djl.offline=true", "-Dai.djl.onnx.disable_alternative=true", "-cp",
+        System.getProperty("java.class.path"), EngineThreadsProbe.class.getName(), dir.toString(),
+        String.valueOf(threads), SharedData.path("data/coco-mini-val/images/000000109313.jpg").toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    Map<String, Integer> names = new HashMap<>();
+    for (String line : out.split("\n")) {
+      int sp = line.lastIndexOf(' ');
+      if (sp > 0 && line.substring(sp + 1).matches("[0-9]+") && !line.contains(":")) {
+        names.put(line.substring(0, sp), Integer.parseInt(line.substring(sp + 1)));
+      }
+    }
+    assertTrue(names.containsKey("total"), out);
+    return names;
+  }
+}

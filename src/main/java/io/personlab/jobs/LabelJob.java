@@ -67,6 +67,16 @@ public final class LabelJob {
   private LabelJob() {}
 
   public static Summary run(SparkSession spark, Options o) throws IOException {
+    // pages of a large first-level listing (ImageListing), on the output's filesystem; removed after the job
+    String scratch = o.output().replaceAll("/+$", "") + "/_listing-" + java.util.UUID.randomUUID();
+    try {
+      return run(spark, o, scratch);
+    } finally {
+      ImageListing.deleteScratch(spark.sparkContext().hadoopConfiguration(), scratch);
+    }
+  }
+
+  private static Summary run(SparkSession spark, Options o, String scratch) throws IOException {
     long t0 = System.nanoTime();
     // A bad model or spec is named here, once, not as failed tasks after the whole listing.
     io.personlab.model.ModelLocation location = io.personlab.model.ModelLocation.resolve(o.model());
@@ -74,7 +84,7 @@ public final class LabelJob {
     var conf = spark.sparkContext().hadoopConfiguration();
     Dataset<Row> listing = o.manifest() != null
         ? ImageListing.fromManifest(spark, o.manifest())
-        : ImageListing.fromPrefixes(spark, o.inputs(), o.glob());
+        : ImageListing.fromPrefixes(spark, o.inputs(), o.glob(), scratch, ImageListing.DEFAULT_PAGE_ROWS);
     // listed once: the count below and the labeling both read it
     listing = listing.dropDuplicates("uri").persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long skipped = 0;

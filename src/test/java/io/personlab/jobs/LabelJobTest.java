@@ -217,6 +217,37 @@ class LabelJobTest {
     }
   }
 
+  @Test
+  void aFlatDirectoryIsListedInPagesWithEveryFileOnce() throws Exception {
+    Path flat = Files.createDirectories(tmp.resolve("flat"));
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (int i = 0; i < 3000; i++) {
+      expected.add("file:" + Files.createFile(flat.resolve(String.format("img %05d.jpg", i))));
+    }
+    Files.createFile(flat.resolve(".hidden.jpg"));
+    Files.createFile(flat.resolve("notes.txt")); // not matching the glob
+    Path deeper = Files.createDirectories(flat.resolve("sub/deeper"));
+    for (int i = 0; i < 5; i++) {
+      expected.add("file:" + Files.createFile(deeper.resolve(i + ".jpg")));
+    }
+    String scratch = tmp.resolve("scratch").toString();
+    List<Row> rows = ImageListing.fromPrefixes(spark, List.of(flat.toString()), "*.jpg", scratch, 100).collectAsList();
+    assertEquals(expected.size(), rows.size(), "every file once");
+    assertEquals(expected, rows.stream().map(r -> r.getString(0)).collect(java.util.stream.Collectors.toSet()));
+    assertTrue(rows.stream().allMatch(r -> r.getLong(1) == 0));
+    // the driver held at most 100 entries: 3000 files and one folder went out as 31 pages
+    try (var pages = Files.list(Path.of(scratch))) {
+      assertEquals(31, pages.filter(f -> f.getFileName().toString().startsWith("page-")).count());
+    }
+    ImageListing.deleteScratch(spark.sparkContext().hadoopConfiguration(), scratch);
+    assertTrue(!Files.exists(Path.of(scratch)));
+    // without a scratch directory, a listing over a page is refused rather than held
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ImageListing.fromPrefixes(spark, List.of(flat.toString()), "*.jpg", null, 100));
+    // a small one stays in memory as before
+    assertEquals(5, ImageListing.fromPrefixes(spark, List.of(deeper.toString()), "*.jpg", null, 100).count());
+  }
+
   static void releaseStuckThreads() throws InterruptedException {
     TrapImageReaderSpi.release();
     long deadline = System.nanoTime() + 20_000_000_000L;

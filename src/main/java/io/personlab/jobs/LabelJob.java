@@ -127,8 +127,10 @@ public final class LabelJob {
     });
     long start = System.nanoTime();
     LabelProgress tracker = LabelProgress.attach(spark.sparkContext(), done, failed); // moves while tasks run
-    progress.scheduleAtFixedRate(() -> logProgress(tracker.snapshot().images(), tracker.snapshot().errors(), images, start),
-        o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
+    progress.scheduleAtFixedRate(() -> {
+      LabelProgress.Snapshot now = tracker.snapshot();
+      logProgress(now.images(), now.errors(), images, start);
+    }, o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
     LabelProgress.Snapshot end;
     try {
       labels.write().parquet(runDir);

@@ -266,6 +266,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
             return f;
           }
           if (r.crash != null) {
+            rethrowIfFatal(r.crash); // the JVM's own errors as they are
             throw new IllegalStateException("image reader failed: " + r.crash, r.crash);
           }
           if (limitNanos > 0) {

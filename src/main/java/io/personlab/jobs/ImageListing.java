@@ -133,10 +133,17 @@ public final class ImageListing {
     }
   }
 
-  /** Removes a scratch directory given to {@link #fromPrefixes} (nothing if it was not needed). */
-  public static void deleteScratch(Configuration conf, String scratch) throws IOException {
+  /**
+   * Removes a scratch directory given to {@link #fromPrefixes} (nothing if it was not needed); a
+   * failure is logged, never thrown (it runs in finally blocks, where it would hide the job's error).
+   */
+  public static void deleteScratch(Configuration conf, String scratch) {
     Path p = new Path(scratch);
-    p.getFileSystem(conf).delete(p, true);
+    try {
+      p.getFileSystem(conf).delete(p, true);
+    } catch (IOException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ImageListing.class).warn("could not remove the listing pages in {}: {}", scratch, e.toString());
+    }
   }
 
   /** The first level of a local directory, streamed (no array of all names). */

@@ -146,6 +146,9 @@ public final class ImageListing {
    * failure is logged, never thrown (it runs in finally blocks, where it would hide the job's error).
    */
   public static void deleteScratch(Configuration conf, String scratch) {
+    if (scratch == null) {
+      return;
+    }
     Path p = new Path(scratch);
     try {
       p.getFileSystem(conf).delete(p, true);

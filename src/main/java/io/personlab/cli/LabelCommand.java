@@ -81,6 +81,11 @@ public final class LabelCommand implements Callable<Integer> {
       description = "label table: tries at a transient error (I/O, time-out, memory) of an unchanged file (default: ${DEFAULT-VALUE})")
   int maxAttempts = LabelJob.Options.DEFAULT_MAX_ATTEMPTS;
 
+  @Option(names = "--coco-ids",
+      description = "the input is a COCO split: image_id from COCO file names (000000000139.jpg -> 139); "
+          + "otherwise every image_id is a hash of its URI")
+  boolean cocoIds;
+
   @Mixin ModelOptions modelOptions;
 
   @Mixin DefaultsOption defaults;
@@ -102,7 +107,7 @@ public final class LabelCommand implements Callable<Integer> {
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
         modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts));
+        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts, cocoIds));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

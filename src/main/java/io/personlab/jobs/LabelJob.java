@@ -52,7 +52,8 @@ public final class LabelJob {
       boolean allowLocalPaths,
       long imageTimeoutSeconds,
       String table,
-      int maxAttempts) {
+      int maxAttempts,
+      boolean cocoIds) {
     public static final long DEFAULT_IMAGE_TIMEOUT_SECONDS = 120;
     /** Tries at a transient error (I/O, time-out, memory) of the same file before it counts as final. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -64,14 +65,21 @@ public final class LabelJob {
         long imageTimeoutSeconds) {
       this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
           prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
-          imageTimeoutSeconds, null, DEFAULT_MAX_ATTEMPTS);
+          imageTimeoutSeconds, null, DEFAULT_MAX_ATTEMPTS, false);
     }
 
     /** The same options writing into a label table (a catalog name, or a bare name under the output). */
     public Options intoTable(String tableName) {
       return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
           maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
-          imageTimeoutSeconds, tableName, maxAttempts);
+          imageTimeoutSeconds, tableName, maxAttempts, cocoIds);
+    }
+
+    /** The same options, taking COCO ids from COCO file names (the input is a COCO split). */
+    public Options withCocoIds() {
+      return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
+          maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          imageTimeoutSeconds, table, maxAttempts, true);
     }
 
     /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
@@ -240,7 +248,7 @@ public final class LabelJob {
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
     PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
         new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), o.maxFileBytes(), o.prefetch(),
-        o.imageTimeoutSeconds(), done, failed, o.failFirstAttemptOfPartitionsBelow());
+        o.imageTimeoutSeconds(), done, failed, o.failFirstAttemptOfPartitionsBelow(), o.cocoIds());
     Dataset<Row> rows = input.repartition(partitions, col("uri")).mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
     return new Labeled(rows, done, failed, images, o.progressSeconds());
   }
@@ -291,7 +299,7 @@ public final class LabelJob {
     return new Options(inputs, manifest, o.glob(), output, o.model(), o.engineThreads(),
         o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
         o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds(),
-        o.table(), o.maxAttempts());
+        o.table(), o.maxAttempts(), o.cocoIds());
   }
 
   private static void logProgress(long done, long errors, long total, long start) {

@@ -61,6 +61,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static final AtomicInteger HUNG = new AtomicInteger();
 
   private final ModelSource model;
+  private final boolean cocoIds;
   private final int engineThreads;
   private final PipelineConfig config;
   private final SerializableConfiguration hadoop;
@@ -73,7 +74,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
 
   public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
       long maxFileBytes, int prefetch, long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed,
-      int failFirstAttemptOfPartitionsBelow) {
+      int failFirstAttemptOfPartitionsBelow, boolean cocoIds) {
+    this.cocoIds = cocoIds;
     this.model = model;
     this.engineThreads = engineThreads;
     this.config = config;
@@ -580,7 +582,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  static Row okRow(String uri, ImageResult r, String modelId, String specHash, int[] scales, double decodeMs) {
+  Row okRow(String uri, ImageResult r, String modelId, String specHash, int[] scales, double decodeMs) {
     Row[] people = new Row[r.people().size()];
     for (int i = 0; i < people.length; i++) {
       Person p = r.people().get(i);
@@ -588,13 +590,13 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           : RowFactory.create(p.mask().height(), p.mask().width(), p.mask().toCompressedString());
       people[i] = RowFactory.create(p.score(), p.keypoints(), p.box(), mask, p.mask() == null ? null : p.mask().area());
     }
-    return RowFactory.create(uri, ImageIds.of(uri), r.width(), r.height(), "ok", null, modelId, specHash, scales,
+    return RowFactory.create(uri, ImageIds.of(uri, cocoIds), r.width(), r.height(), "ok", null, modelId, specHash, scales,
         people, decodeMs + r.decodeMs(), r.forwardMs(), r.postMs(), null);
   }
 
-  static Row errorRow(String uri, String error, String errorKind, String modelId, String specHash, int[] scales,
+  Row errorRow(String uri, String error, String errorKind, String modelId, String specHash, int[] scales,
       double decodeMs) {
-    return RowFactory.create(uri, ImageIds.of(uri), null, null, "error", error, modelId, specHash, scales,
+    return RowFactory.create(uri, ImageIds.of(uri, cocoIds), null, null, "error", error, modelId, specHash, scales,
         new Row[0], decodeMs, 0.0, 0.0, errorKind);
   }
 }

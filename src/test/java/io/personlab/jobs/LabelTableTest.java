@@ -162,7 +162,7 @@ class LabelTableTest {
     String out = tmp.resolve("labels").toString();
     LabelJob.Options base = options(photos, out, "labels", LabelJobTest.fast(0.2));
     LabelJob.Options o = new LabelJob.Options(base.inputs(), null, "*", base.output(), base.model(), 1, base.pipeline(),
-        200, 256L << 20, 64L << 20, 0, false, null, 60, 0, false, 1, "labels", 2);
+        200, 256L << 20, 64L << 20, 0, false, null, 60, 0, false, 1, "labels", 2, false);
     try {
       String table = LabelJob.run(spark, o).runDirectory();
       LabelJobTest.releaseStuckThreads();
@@ -183,7 +183,7 @@ class LabelTableTest {
       Files.write(goodFile, java.util.Arrays.copyOf(TrapImageReaderSpi.HANG, (int) (long) good.getAs("file_size")));
       Files.setLastModifiedTime(goodFile, FileTime.fromMillis(((java.sql.Timestamp) good.getAs("file_modified")).getTime()));
       LabelJob.Options force = new LabelJob.Options(o.inputs(), null, "*", o.output(), o.model(), 1, o.pipeline(),
-          200, 256L << 20, 64L << 20, 0, true, null, 60, 0, false, 1, "labels", 2);
+          200, 256L << 20, 64L << 20, 0, true, null, 60, 0, false, 1, "labels", 2, false);
       assertEquals(2, LabelJob.run(spark, force).images());
       LabelJobTest.releaseStuckThreads();
       Row after = rows(table, config).get("file:" + goodFile);
@@ -192,6 +192,43 @@ class LabelTableTest {
     } finally {
       LabelJobTest.releaseStuckThreads();
     }
+  }
+
+  @Test
+  void aRunKilledHalfWayLeavesTheTableAtItsLastSnapshot() throws Exception {
+    Path photos = corpus();
+    LabelJob.Options o = options(photos, tmp.resolve("labels").toString(), "labels", LabelJobTest.fast(0.2));
+    CompletableFuture<Object> run = CompletableFuture.supplyAsync(() -> {
+      try {
+        spark.sparkContext().setJobGroup("killed-run", "a run killed half way", true);
+        return LabelJob.run(spark, o);
+      } catch (Exception e) {
+        return e;
+      }
+    });
+    // kill it once some of the labeling tasks have finished (the driver's jobs cancelled, as when
+    // the application is killed; executors' work is lost)
+    var tracker = spark.sparkContext().statusTracker();
+    boolean someDone = false;
+    while (!run.isDone() && !someDone) {
+      for (int stage : tracker.getActiveStageIds()) {
+        var info = tracker.getStageInfo(stage);
+        // the labeling stage (its rows are counted in LabelTableRun before the commit)
+        someDone |= info.isDefined() && info.get().name().contains("LabelTableRun")
+            && info.get().numTasks() >= 4 && info.get().numCompletedTasks() >= 1;
+      }
+      Thread.sleep(20);
+    }
+    assertTrue(someDone, "the run was caught while labeling");
+    spark.sparkContext().cancelJobGroup("killed-run");
+    Object result = run.join();
+    assertTrue(result instanceof Exception, "the killed run failed: " + result);
+    String table = LabelTable.resolve(spark, "labels", o.output());
+    assertEquals(0, spark.table(table).count(), "nothing of the killed run is in the table");
+    assertEquals(0, spark.table(table + ".snapshots").count());
+    LabelJob.Summary again = LabelJob.run(spark, o);
+    assertEquals(82, again.images());
+    assertEquals(82, spark.table(table).count());
   }
 
   @Test

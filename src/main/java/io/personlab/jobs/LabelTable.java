@@ -96,7 +96,7 @@ public final class LabelTable {
   }
 
   /** Creates the table if it does not exist: format v2, Parquet, partitioned by configuration. */
-  static void ensure(SparkSession spark, String table) {
+  public static void ensure(SparkSession spark, String table) {
     String namespace = table.substring(0, table.lastIndexOf('.'));
     if (namespace.contains(".")) {
       // IF NOT EXISTS still races with another run creating it: losing that race is fine

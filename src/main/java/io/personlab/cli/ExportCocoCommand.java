@@ -28,8 +28,9 @@ import static org.apache.spark.sql.functions.posexplode;
     name = "export-coco",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the people of a label store (complete runs), or of one configuration of the label table,",
-      "as a COCO results JSON file. Images marked missing in the table are left out."
+      "Writes the people of a label store (complete runs), or of one configuration",
+      "of the label table, as a COCO results JSON file. Images marked missing in the",
+      "table are left out."
     })
 public final class ExportCocoCommand implements Callable<Integer> {
   @Option(names = "--labels", paramLabel = "URI",

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
     name = "export-parquet",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the current rows of one configuration of the label table (images marked missing left",
-      "out, one row per image) as plain Parquet files in one directory, without Iceberg metadata."
+      "Writes the current rows of one configuration of the label table (images",
+      "marked missing left out: one row per image) as plain Parquet files in one",
+      "directory, without Iceberg metadata."
     })
 public final class ExportParquetCommand implements Callable<Integer> {
   @Option(names = "--table", required = true, paramLabel = "NAME",

@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
     name = "import-runs",
     mixinStandardHelpOptions = true,
     description = {
-      "Imports a run-directory label store (each image's latest row) into the label table in one",
-      "commit; importing again changes nothing. Old runs did not record their decoding settings: the",
-      "rows get configuration imported-HASH (of model name, spec hash and scales) and no file identity."
+      "Imports a run-directory label store (each image's latest row) into the label",
+      "table in one commit; importing again changes nothing. Old runs did not record",
+      "their decoding settings: the rows get configuration imported-HASH (of model",
+      "name, spec hash and scales) and no file identity."
     })
 public final class ImportRunsCommand implements Callable<Integer> {
   @Option(names = "--labels", required = true, paramLabel = "URI",

@@ -105,6 +105,13 @@ class LabelTableReadersTest {
     assertTrue(fromTable.stream().noneMatch(r -> r.imageId() == 11813));
     assertSameAp(present, fromTable, IouType.KEYPOINTS);
 
+    // the README's query through a catalog configured by hand on the same warehouse
+    spark.conf().set("spark.sql.catalog.personlab", "org.apache.iceberg.spark.SparkCatalog");
+    spark.conf().set("spark.sql.catalog.personlab.type", "hadoop");
+    spark.conf().set("spark.sql.catalog.personlab.warehouse", warehouse);
+    assertEquals(3, spark.sql("SELECT * FROM personlab.labels.labels WHERE config_id = '" + config
+        + "' AND NOT missing").count());
+
     // a Parquet snapshot for tools without Iceberg: one row per present image, the table's columns
     Path snapshot = tmp.resolve("snapshot");
     ok("export-parquet", "--table", "labels", "--labels", warehouse, "--output", snapshot.toString());

@@ -206,21 +206,34 @@ class LabelTableTest {
         return e;
       }
     });
-    // kill it once some of the labeling tasks have finished (the driver's jobs cancelled, as when
-    // the application is killed; executors' work is lost)
-    var tracker = spark.sparkContext().statusTracker();
-    boolean someDone = false;
-    while (!run.isDone() && !someDone) {
-      for (int stage : tracker.getActiveStageIds()) {
-        var info = tracker.getStageInfo(stage);
-        // the labeling stage (its rows are counted in LabelTableRun before the commit)
-        someDone |= info.isDefined() && info.get().name().contains("LabelTableRun")
-            && info.get().numTasks() >= 4 && info.get().numCompletedTasks() >= 1;
+    // kill it once labeling tasks have labeled images (the driver's jobs cancelled, as when the
+    // application is killed: executors' work is lost); cancelled again until the run gives up, so
+    // that whichever of its jobs is running then is the one that dies
+    java.util.concurrent.atomic.AtomicBoolean labeling = new java.util.concurrent.atomic.AtomicBoolean();
+    org.apache.spark.scheduler.SparkListener watch = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        var acc = end.taskInfo().accumulables().iterator();
+        while (acc.hasNext()) {
+          var a = acc.next();
+          if (a.name().isDefined() && "personlab.images".equals(a.name().get())) {
+            labeling.set(true);
+          }
+        }
       }
-      Thread.sleep(20);
+    };
+    spark.sparkContext().addSparkListener(watch);
+    try {
+      while (!run.isDone()) {
+        if (labeling.get()) {
+          spark.sparkContext().cancelJobGroup("killed-run");
+        }
+        Thread.sleep(10);
+      }
+    } finally {
+      spark.sparkContext().removeSparkListener(watch);
     }
-    assertTrue(someDone, "the run was caught while labeling");
-    spark.sparkContext().cancelJobGroup("killed-run");
+    assertTrue(labeling.get(), "the run was caught while labeling");
     Object result = run.join();
     assertTrue(result instanceof Exception, "the killed run failed: " + result);
     String table = LabelTable.resolve(spark, "labels", o.output());

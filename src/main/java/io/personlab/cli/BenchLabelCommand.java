@@ -145,11 +145,11 @@ public final class BenchLabelCommand implements Callable<Integer> {
     try {
       // a small warm-up job, so that the measured run starts with Spark's code paths loaded
       LabelJob.run(spark, new LabelJob.Options(List.of(corpus.resolve("copy0").toString()), null, "*",
-          out.resolve("warmup").toString(), model, 1, config, 40, 256L << 20, 128L << 20, prefetch, false, null, 3600, 0));
+          out.resolve("warmup").toString(), model, 1, config, 40, 256L << 20, 128L << 20, prefetch, false, null, 3600, 0, false));
       long t0 = System.nanoTime();
       LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(List.of(corpus.toString()), null, "*",
           out.resolve("labels").toString(), model, 1, config, tasksOf(master, n), 256L << 20, 128L << 20, prefetch, false,
-          null, 3600, 0));
+          null, 3600, 0, false));
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (s.images() != n) {
         throw new IllegalStateException("the job labeled " + s.images() + " of " + n + " images");

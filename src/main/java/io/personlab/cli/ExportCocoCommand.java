@@ -4,9 +4,14 @@ import io.personlab.coco.CocoResult;
 import io.personlab.coco.Segmentation;
 import io.personlab.io.CocoJson;
 import io.personlab.jobs.LabelStore;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,8 +31,9 @@ public final class ExportCocoCommand implements Callable<Integer> {
   @Option(names = "--labels", required = true, paramLabel = "URI", description = "label store written by label")
   String labels;
 
-  @Option(names = "--output", required = true, paramLabel = "FILE.json", description = "COCO results file")
-  Path output;
+  @Option(names = "--output", required = true, paramLabel = "URI",
+      description = "COCO results file: a local path, or s3a://, hdfs://, gs://")
+  String output;
 
   @Option(names = "--iou-type", required = true, paramLabel = "TYPE", description = "keypoints or segm")
   String iouType;
@@ -51,30 +57,67 @@ public final class ExportCocoCommand implements Callable<Integer> {
     if (all == null) {
       throw new IllegalArgumentException(labels + ": no complete label run");
     }
-    List<Row> people = all.where(col("status").equalTo("ok"))
+    if (!spark.sparkContext().isLocal()) {
+      checkNotLocal(spark, output);
+    }
+    // Streamed: the driver holds one partition of people at a time, never the whole store.
+    Iterator<Row> people = all.where(col("status").equalTo("ok"))
         .select(col("image_id"), posexplode(col("people")).as(new String[] {"pos", "p"}))
         .select(col("image_id"), col("p.score"), col("p.keypoints"), col("p.mask"), col("pos"))
         .orderBy(col("image_id"), col("pos")) // each image's people in the decoder's order
-        .collectAsList();
-    List<CocoResult> results = new ArrayList<>(people.size());
-    for (Row r : people) {
-      long imageId = r.getLong(0);
-      double score = r.getDouble(1);
-      if (segm) {
-        Row mask = r.getStruct(3);
-        if (mask == null) {
-          continue; // a model without mask heads
+        .toLocalIterator();
+    Iterator<CocoResult> results = new Iterator<>() {
+      private CocoResult next;
+      private int id; // not written: readers number results themselves
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && people.hasNext()) {
+          next = toResult(people.next(), segm, id);
         }
-        results.add(new CocoResult(results.size(), imageId, 1, score, null, null,
-            new Segmentation.CompressedRle(mask.getInt(0), mask.getInt(1), mask.getString(2))));
-      } else {
-        List<Double> kp = r.getList(2);
-        results.add(new CocoResult(results.size(), imageId, 1, score, null,
-            kp.stream().mapToDouble(Double::doubleValue).toArray(), null));
+        return next != null;
       }
+
+      @Override
+      public CocoResult next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        CocoResult r = next;
+        next = null;
+        id++;
+        return r;
+      }
+    };
+    Path out = new Path(output);
+    FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    long n;
+    try (Writer w = new BufferedWriter(new OutputStreamWriter(fs.create(out, true), StandardCharsets.UTF_8), 1 << 16)) {
+      n = CocoJson.writeResults(results, w);
     }
-    CocoJson.writeResults(results, output);
-    System.out.printf("wrote %d %s results to %s%n", results.size(), iouType, output);
+    System.out.printf("wrote %d %s results to %s%n", n, iouType, output);
     return 0;
+  }
+
+  /** A person as a COCO result, or null (a segm export of a model without mask heads). */
+  private static CocoResult toResult(Row r, boolean segm, int id) {
+    long imageId = r.getLong(0);
+    double score = r.getDouble(1);
+    if (segm) {
+      Row mask = r.getStruct(3);
+      return mask == null ? null : new CocoResult(id, imageId, 1, score, null, null,
+          new Segmentation.CompressedRle(mask.getInt(0), mask.getInt(1), mask.getString(2)));
+    }
+    List<Double> kp = r.getList(2);
+    return new CocoResult(id, imageId, 1, score, null, kp.stream().mapToDouble(Double::doubleValue).toArray(), null);
+  }
+
+  /** On a cluster the driver may run on any host: a local output would be lost with it. */
+  private static void checkNotLocal(SparkSession spark, String uri) throws java.io.IOException {
+    Path p = new Path(uri);
+    if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString().startsWith("file:")) {
+      throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + spark.sparkContext().master()
+          + "): the driver may run on any host; write to hdfs://, s3a:// or gs://");
+    }
   }
 }

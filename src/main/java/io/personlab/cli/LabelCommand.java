@@ -31,7 +31,7 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--glob", paramLabel = "PATTERN", description = "file names to take (Hadoop glob, default: ${DEFAULT-VALUE})")
   String glob = "*";
 
-  @Option(names = "--output", required = true, paramLabel = "URI", description = "label store (local, hdfs://, s3a://)")
+  @Option(names = "--output", paramLabel = "URI", description = "label store (local, hdfs://, s3a://); required")
   String output;
 
   @Option(names = "--images-per-task", paramLabel = "N", description = "at most about this many images per task (default: ${DEFAULT-VALUE})")
@@ -64,7 +64,13 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--fail-first-attempt-of-partitions-below", hidden = true, paramLabel = "N")
   int failFirstAttempt = 0;
 
+  @Option(names = "--allow-local-paths",
+      description = "on a cluster, accept local input and output paths (every host mounts them at the same place)")
+  boolean allowLocalPaths;
+
   @Mixin ModelOptions modelOptions;
+
+  @Mixin DefaultsOption defaults;
 
   public static void main(String[] args) {
     PersonLab.exit(PersonLab.execute(new LabelCommand(), args));
@@ -75,12 +81,15 @@ public final class LabelCommand implements Callable<Integer> {
     if ((inputs == null) == (manifest == null)) {
       throw new IllegalArgumentException("give --input or --manifest (one of them)");
     }
+    if (output == null) {
+      throw new IllegalArgumentException("give --output (or output = URI in a --defaults file)");
+    }
     PipelineConfig pipeline = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
     int engineThreads = modelOptions.engineThreadsOrDefault(1);
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
         modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, failFirstAttempt));
+        runDate, progressSeconds, failFirstAttempt, allowLocalPaths));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

@@ -49,6 +49,13 @@ public final class PersonLab implements Runnable {
    */
   public static int execute(Object command, String... args) {
     CommandLine cl = new CommandLine(command);
+    try {
+      cl.setDefaultValueProvider(JobDefaults.forArgs(args));
+    } catch (IllegalArgumentException e) {
+      cl.getErr().println("error: " + e.getMessage());
+      cl.getErr().flush();
+      return 1;
+    }
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       if (e instanceof CocoFormatException || e instanceof IllegalArgumentException

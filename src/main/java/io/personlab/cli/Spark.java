@@ -9,10 +9,13 @@ final class Spark {
   static SparkSession session(String appName, String localMaster) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     if (System.getProperty("spark.master") == null) { // spark-submit sets it
-      b.master(localMaster)
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "8")
-          .config("spark.driver.host", "127.0.0.1");
+      b.master(localMaster);
+      if (localMaster.startsWith("local")) {
+        // one process on this machine: loopback, no UI; never pinned for a real cluster's driver
+        b.config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.host", "127.0.0.1");
+      }
     }
     return b.getOrCreate();
   }

@@ -128,10 +128,19 @@ public final class CocoJson {
    * category_id, score, and whichever of keypoints, bbox and segmentation a result has.
    */
   public static void writeResults(List<CocoResult> results, java.nio.file.Path file) throws IOException {
-    try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(
-        java.nio.file.Files.newBufferedWriter(file))) {
+    try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file)) {
+      writeResults(results.iterator(), w);
+    }
+  }
+
+  /** Streams results as a COCO results array (one object per line); returns how many were written. */
+  public static long writeResults(java.util.Iterator<CocoResult> results, java.io.Writer out) throws IOException {
+    long n = 0;
+    try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartArray();
-      for (CocoResult r : results) {
+      while (results.hasNext()) {
+        CocoResult r = results.next();
+        n++;
         g.writeStartObject();
         g.writeNumberField("image_id", r.imageId());
         g.writeNumberField("category_id", r.categoryId());
@@ -158,6 +167,7 @@ public final class CocoJson {
       }
       g.writeEndArray();
     }
+    return n;
   }
 
   private static CocoFormatException ioError(String location, IOException e) {

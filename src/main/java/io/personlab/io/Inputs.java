@@ -64,11 +64,25 @@ public final class Inputs {
 
   /** Hadoop is optional at run time: only touched for non-local URIs. */
   private static final class HadoopFiles {
+    /**
+     * Hadoop's configuration with the spark.hadoop.* settings applied as Spark applies them
+     * (spark-submit passes --conf and spark-defaults entries to the driver as system
+     * properties): S3 endpoints and credential providers reach these reads too.
+     */
+    static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+      org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+      for (String key : System.getProperties().stringPropertyNames()) {
+        if (key.startsWith("spark.hadoop.")) {
+          conf.set(key.substring("spark.hadoop.".length()), System.getProperty(key));
+        }
+      }
+      return conf;
+    }
+
     static InputStream open(String location) throws IOException {
       try {
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
-        org.apache.hadoop.fs.FileSystem fs =
-            path.getFileSystem(new org.apache.hadoop.conf.Configuration());
+        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoopConfiguration());
         return fs.open(path);
       } catch (NoClassDefFoundError e) {
         throw new IOException(location + ": reading this URI needs Hadoop on the classpath", e);

@@ -48,7 +48,8 @@ public final class LabelJob {
       boolean force,
       String runDate,
       int progressSeconds,
-      int failFirstAttemptOfPartitionsBelow) {}
+      int failFirstAttemptOfPartitionsBelow,
+      boolean allowLocalPaths) {}
 
   /** What a run did. */
   public record Summary(String runDirectory, long images, long errors, long skippedAsLabeled, double seconds) {}
@@ -57,23 +58,32 @@ public final class LabelJob {
 
   public static Summary run(SparkSession spark, Options o) throws IOException {
     long t0 = System.nanoTime();
+    o = visibleToExecutors(spark, o);
     // A bad model or spec is named here, once, not as failed tasks after the whole listing.
-    io.personlab.model.ModelLocation location = io.personlab.model.ModelLocation.resolve(o.model());
-    new io.personlab.pipeline.PersonLabPipeline(location.spec(), o.pipeline());
+    ModelStaging.Checked checked = ModelStaging.resolve(spark, o.model());
+    ModelSource model = checked.source();
+    new io.personlab.pipeline.PersonLabPipeline(checked.location().spec(), o.pipeline());
+    EffectiveConfiguration effective = EffectiveConfiguration.of(spark, o, model);
+    LOG.info("effective configuration: {}", effective.toLogLine());
     var conf = spark.sparkContext().hadoopConfiguration();
+    // Every shuffle of the listing is sized from the cluster, not spark.sql.shuffle.partitions
+    // (200 under spark-submit: 200 tiny tasks per stage before the first image is labeled).
+    int listingPartitions = Math.max(1, 2 * spark.sparkContext().defaultParallelism());
     Dataset<Row> listing = o.manifest() != null
         ? ImageListing.fromManifest(spark, o.manifest())
         : ImageListing.fromPrefixes(spark, o.inputs(), o.glob());
     // listed once: the count below and the labeling both read it
-    listing = listing.dropDuplicates("uri").persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    listing = listing.repartition(listingPartitions, col("uri")).dropDuplicates("uri")
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long skipped = 0;
     Dataset<Row> existing = o.force() ? null : LabelStore.read(spark, o.output());
     Dataset<Row> listed = listing;
     if (existing != null) {
       long before = listing.count();
       // images whose latest row is ok are done; an error (a passing read failure, say) is retried
-      listing = listing.join(existing.where(col("status").equalTo("ok")).select(col("image_uri")),
-          listing.col("uri").equalTo(col("image_uri")), "left_anti");
+      Dataset<Row> done = existing.where(col("status").equalTo("ok")).select(col("image_uri"))
+          .repartition(listingPartitions, col("image_uri"));
+      listing = listing.join(done, listing.col("uri").equalTo(col("image_uri")), "left_anti");
       listing = listing.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       skipped = before - listing.count();
     }
@@ -89,12 +99,12 @@ public final class LabelJob {
       LOG.info("nothing to label: {} images already labeled in {}", skipped, o.output());
       return new Summary(null, 0, 0, skipped, (System.nanoTime() - t0) / 1e9);
     }
-    int partitions = (int) Math.max(1, Math.max(ceilDiv(images, o.imagesPerTask()), ceilDiv(bytes, o.bytesPerTask())));
+    int partitions = tasks(images, bytes, o.imagesPerTask(), o.bytesPerTask(), spark.sparkContext().defaultParallelism());
     LOG.info("labeling {} images ({} MB) in {} tasks into {} ({} already labeled)", images, bytes >> 20, partitions,
         runDir, skipped);
     LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
-    PartitionLabeler labeler = new PartitionLabeler(o.model(), o.engineThreads(), o.pipeline(),
+    PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
         new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), done, failed,
         o.failFirstAttemptOfPartitionsBelow());
     Dataset<Row> labels = listing.select("uri", "size").repartition(partitions, col("uri"))
@@ -118,7 +128,56 @@ public final class LabelJob {
     if (o.force()) {
       removeRunsCoveredBy(spark, o.output(), runDir);
     }
-    return new Summary(runDir, images, failed.value(), skipped, (System.nanoTime() - t0) / 1e9);
+    Summary summary = new Summary(runDir, images, failed.value(), skipped, (System.nanoTime() - t0) / 1e9);
+    effective.with("summary", summary).writeTo(conf, runDir);
+    return summary;
+  }
+
+  /**
+   * Tasks for a run: bounded in images and bytes, and at least two per core the cluster has now
+   * (so a small input still keeps every core busy, and a slow task does not idle the others).
+   */
+  static int tasks(long images, long bytes, int imagesPerTask, long bytesPerTask, int cores) {
+    long bounded = Math.max(ceilDiv(images, imagesPerTask), ceilDiv(bytes, bytesPerTask));
+    long spread = Math.min(images, 2L * Math.max(1, cores));
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bounded, spread)));
+  }
+
+  /**
+   * On a cluster, a local path names each host's own disk: executors would read nothing or write
+   * their rows where nobody looks, while the driver commits a complete-looking run. Refused unless
+   * the user says every host mounts it; other paths are qualified against the default filesystem
+   * (hdfs:// on YARN), so a path without a scheme means what Hadoop means by it.
+   */
+  static Options visibleToExecutors(SparkSession spark, Options o) {
+    return visibleToExecutors(o, spark.sparkContext().hadoopConfiguration(), spark.sparkContext().master());
+  }
+
+  static Options visibleToExecutors(Options o, org.apache.hadoop.conf.Configuration conf, String master) {
+    if (master.startsWith("local")) {
+      return o;
+    }
+    java.util.function.Function<String, String> check = uri -> {
+      try {
+        Path p = new Path(uri);
+        // an explicit scheme is taken as given; a bare path means the default filesystem's
+        String qualified = p.toUri().getScheme() != null ? uri
+            : org.apache.hadoop.fs.FileSystem.get(conf).makeQualified(p).toString();
+        if (qualified.startsWith("file:") && !o.allowLocalPaths()) {
+          throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + master
+              + "): executors on other hosts cannot see it. Use hdfs://, s3a:// or gs://, "
+              + "or --allow-local-paths if every host mounts it at the same place");
+        }
+        return qualified;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(uri + ": " + e.getMessage(), e);
+      }
+    };
+    List<String> inputs = o.inputs() == null ? null : o.inputs().stream().map(check).toList();
+    String manifest = o.manifest() == null ? null : check.apply(o.manifest());
+    return new Options(inputs, manifest, o.glob(), check.apply(o.output()), o.model(), o.engineThreads(),
+        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths());
   }
 
   private static void logProgress(long done, long errors, long total, long start) {

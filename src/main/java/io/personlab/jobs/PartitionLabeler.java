@@ -37,7 +37,7 @@ import org.apache.spark.util.TaskCompletionListener;
 public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
-  private final String model;
+  private final ModelSource model;
   private final int engineThreads;
   private final PipelineConfig config;
   private final SerializableConfiguration hadoop;
@@ -47,7 +47,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private final LongAccumulator failed;
   private final int failFirstAttemptOfPartitionsBelow; // test hook: inject task failures
 
-  public PartitionLabeler(String model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
+  public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
       long maxFileBytes, int prefetch, LongAccumulator done, LongAccumulator failed, int failFirstAttemptOfPartitionsBelow) {
     this.model = model;
     this.engineThreads = engineThreads;
@@ -64,7 +64,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   public Iterator<Row> call(Iterator<Row> input) {
     TaskContext task = TaskContext.get();
     Device device = DeviceSelector.select(task == null ? null : task.resourcesJMap());
-    PersonLabModel net = PersonLabModel.shared(model, engineThreads, device);
+    PersonLabModel net = PersonLabModel.shared(ModelStaging.localPath(model, hadoop.value()), engineThreads, device);
     PersonLabPipeline pipeline = new PersonLabPipeline(net.spec(), config);
     PersonLabModel.Session session = net.newSession();
     // A prefetch thread only pays when inference leaves a core free (a GPU runs it); with a CPU

@@ -66,7 +66,7 @@ class LabelJobTest {
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
       boolean force, int failFirst, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
-        64L << 20, prefetch, force, "2026-11-25", 60, failFirst);
+        64L << 20, prefetch, force, "2026-11-25", 60, failFirst, false);
   }
 
   static PipelineConfig fast(double minScore) {
@@ -194,7 +194,7 @@ class LabelJobTest {
     LabelJob.Options o = options(null, out, fast(0.2), 2, false, 0);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(null, manifest.toString(), o.glob(), o.output(),
         o.model(), o.engineThreads(), o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(),
-        o.prefetch(), o.force(), o.runDate(), o.progressSeconds(), 0));
+        o.prefetch(), o.force(), o.runDate(), o.progressSeconds(), 0, false));
     assertEquals(3, s.images());
     List<Row> rows = rows(out);
     assertEquals(3, rows.size());

@@ -151,43 +151,31 @@ class StandaloneClusterIT {
 
   @Test
   @Order(1)
-  void clientModeWithFilesShippedModel() throws Exception {
+  void clientModeWithTheModelShippedByFiles() throws Exception {
+    // --files puts the model in every executor's work dir and the driver's SparkFiles root, where
+    // the bare --model name is found
     String out = "s3a://labels/client";
-    double cold = submitAndWaitInCwdWithModel("client-cold", List.of("--deploy-mode", "client",
-        "--files", MODEL_S3), jobArgs(out, MODEL_NAME));
-    timings.add(String.format("client mode, first submit (cold): %.1f s", cold));
+    double cold = submitAndWait("client-cold", List.of("--deploy-mode", "client", "--files", MODEL_S3),
+        jobArgs(out, MODEL_NAME));
+    timings.add(String.format("client mode, first submit (cold), --files: %.1f s", cold));
     assertSameAsReference(out, 79);
-    double warm = submitAndWaitInCwdWithModel("client-warm", List.of("--deploy-mode", "client",
-        "--files", MODEL_S3), jobArgs("s3a://labels/client-2", MODEL_NAME));
-    timings.add(String.format("client mode, second submit (warm): %.1f s", warm));
-    assertSameAsReference("s3a://labels/client-2", 79);
-  }
-
-  /**
-   * Until --model accepts s3a:// URIs and finds --files in SparkFiles (in progress on main), the
-   * client-mode driver checks the model at the relative path in its working directory: the test
-   * puts the user's local copy there, fetched from S3. Executors find it in their own work dirs,
-   * where spark-submit's --files put it.
-   */
-  static double submitAndWaitInCwdWithModel(String name, List<String> sparkOptions, List<String> jobArgs)
-      throws Exception {
-    Path cwd = dir.resolve(String.format("submit-%02d-%s", runs + 1, name));
-    Files.createDirectories(cwd);
-    s3.client.getObject(new com.amazonaws.services.s3.model.GetObjectRequest("models", MODEL_NAME),
-        cwd.resolve(MODEL_NAME).toFile());
-    return submitAndWait(name, sparkOptions, jobArgs);
   }
 
   @Test
   @Order(2)
-  void clusterModeWithModelInS3() throws Exception {
+  void clusterModeWithTheModelInS3AndThenByFiles() throws Exception {
     for (String run : List.of("cold", "warm")) {
       String out = "s3a://labels/cluster-" + run;
       long t0 = System.nanoTime();
       // waitAppCompletion: spark-submit returns when the driver ends (it exits 0 even when the
-      // driver failed, so the driver's final state is checked through the master)
-      Procs.Proc p = submit("cluster-" + run, List.of("--deploy-mode", "cluster",
-          "--conf", "spark.standalone.submit.waitAppCompletion=true"), jobArgs(out, MODEL_S3));
+      // driver failed, so the driver's final state is checked through the master). The first
+      // run reads the model from S3 (--model s3a://...), the second has it shipped by --files.
+      List<String> options = new ArrayList<>(List.of("--deploy-mode", "cluster",
+          "--conf", "spark.standalone.submit.waitAppCompletion=true"));
+      if (run.equals("warm")) {
+        options.addAll(List.of("--files", MODEL_S3));
+      }
+      Procs.Proc p = submit("cluster-" + run, options, jobArgs(out, run.equals("cold") ? MODEL_S3 : MODEL_NAME));
       assertEquals(0, p.waitFor(Duration.ofMinutes(4)), p.tail(8000));
       Matcher m = Pattern.compile("(driver-\\d+-\\d+)").matcher(p.output());
       assertTrue(m.find(), "no driver id in spark-submit's output:\n" + p.tail(4000));
@@ -200,7 +188,8 @@ class StandaloneClusterIT {
       String driverOut = driverOutput(driverId);
       assertEquals("FINISHED", cluster.driverState(driverId), "driver " + driverId + ":\n" + driverOut);
       assertTrue(driverOut.contains("labeled 79 images (0 errors, 0 already labeled)"), driverOut);
-      timings.add(String.format("cluster mode, %s submit (to the driver's end): %.1f s", run, s));
+      timings.add(String.format("cluster mode, %s submit (until the driver ended), %s: %.1f s", run,
+          run.equals("cold") ? "--model s3a://" : "--files", s));
       assertSameAsReference(out, 79);
     }
   }
@@ -235,13 +224,10 @@ class StandaloneClusterIT {
 
   void executorKilled(int prefetch) throws Exception {
     String out = "s3a://labels/executor-killed-prefetch-" + prefetch;
-    List<String> args = new ArrayList<>(jobArgs(out, MODEL_NAME));
+    // the model from S3 with prefetch, shipped by --files without: both ways see a lost executor
+    List<String> args = new ArrayList<>(jobArgs(out, prefetch > 0 ? MODEL_S3 : MODEL_NAME));
     args.addAll(List.of("--prefetch", String.valueOf(prefetch)));
-    Path cwd = dir.resolve(String.format("submit-%02d-%s", runs + 1, "executor-kill-" + prefetch));
-    Files.createDirectories(cwd);
-    s3.client.getObject(new com.amazonaws.services.s3.model.GetObjectRequest("models", MODEL_NAME),
-        cwd.resolve(MODEL_NAME).toFile());
-    Procs.Proc p = submit("executor-kill-" + prefetch, List.of("--files", MODEL_S3), args);
+    Procs.Proc p = submit("executor-kill-" + prefetch, prefetch > 0 ? List.of() : List.of("--files", MODEL_S3), args);
     int done = awaitProgress(p);
     List<ProcessHandle> executors = cluster.executors();
     assertFalse(executors.isEmpty(), "no executor JVM found under the workers");
@@ -278,23 +264,17 @@ class StandaloneClusterIT {
   @Order(5)
   void theDriverKilledHalfWayThenTheSameCommandAgain() throws Exception {
     String out = "s3a://labels/driver-killed";
-    Path cwd = dir.resolve(String.format("submit-%02d-%s", runs + 1, "driver-kill"));
-    Files.createDirectories(cwd);
-    s3.client.getObject(new com.amazonaws.services.s3.model.GetObjectRequest("models", MODEL_NAME),
-        cwd.resolve(MODEL_NAME).toFile());
-    Procs.Proc p = submit("driver-kill", List.of("--files", MODEL_S3), jobArgs(out, MODEL_NAME));
+    Procs.Proc p = submit("driver-kill", List.of(), jobArgs(out, MODEL_S3));
     int done = awaitProgress(p);
     Procs.kill(p.process().toHandle()); // SIGKILL: the client-mode driver is the spark-submit JVM
     timings.add(String.format("driver SIGKILLed with %d / 79 images done", done));
     // the master notices the driver's loss, ends the application and frees the executors
     Procs.await("the killed application to end", Duration.ofMinutes(1), () -> cluster.activeApps() == 0);
-    Path cwd2 = dir.resolve(String.format("submit-%02d-%s", runs + 1, "driver-kill-rerun"));
-    Files.createDirectories(cwd2);
-    Files.copy(cwd.resolve(MODEL_NAME), cwd2.resolve(MODEL_NAME));
     long t0 = System.nanoTime();
-    Procs.Proc again = submit("driver-kill-rerun", List.of("--files", MODEL_S3), jobArgs(out, MODEL_NAME));
+    Procs.Proc again = submit("driver-kill-rerun", List.of(), jobArgs(out, MODEL_S3));
     assertEquals(0, again.waitFor(Duration.ofMinutes(4)), again.tail(8000));
-    timings.add(String.format("re-run after the driver kill: %.1f s", secondsSince(t0)));
+    timings.add(String.format("client mode, later submit (warm), --model s3a:// (the re-run after the driver kill): %.1f s",
+        secondsSince(t0)));
     // the killed run never committed (_SUCCESS): the re-run labels everything, once
     assertTrue(again.stdout().contains("labeled 79 images (0 errors, 0 already labeled)"), again.tail(4000));
     assertSameAsReference(out, 79);

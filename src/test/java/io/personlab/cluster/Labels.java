@@ -80,6 +80,37 @@ final class Labels {
     return new Store(all, rows, stats, byName);
   }
 
+  private static Store reference;
+
+  /**
+   * The local run every cluster run is compared with: the same job options, local[2] in the test
+   * JVM, over the same 79 images read from ../shared (so once per JVM for all the cluster tests;
+   * runs are compared by file name). {@code spark} must be the active session.
+   */
+  static synchronized Store reference(SparkSession spark, List<String> jobArgs, List<String> timings) throws Exception {
+    if (reference == null) {
+      java.nio.file.Path out = SparkHome.TARGET.resolve("cluster-it/reference");
+      StandaloneClusterIT.deleteRecursively(out);
+      List<String> args = new ArrayList<>(jobArgs);
+      args.addAll(List.of("--input", SharedData.path("data/coco-mini-val/images").toString(),
+          "--output", out.toString(),
+          "--model", SharedData.path("models/" + StandaloneClusterIT.MODEL_NAME).toString(),
+          "--master", "local[2]"));
+      long t0 = System.nanoTime();
+      if (io.personlab.cli.PersonLab.execute(new io.personlab.cli.LabelCommand(), args.toArray(String[]::new)) != 0) {
+        throw new AssertionError("the local reference run failed");
+      }
+      timings.add(String.format("reference run, local[2] in the test JVM: %.1f s", (System.nanoTime() - t0) / 1e9));
+      Store r = read(spark, out.toString());
+      if (r.latest().size() != 79 || r.ok() != 79 || !(r.keypointStats()[0] > 0.05)) {
+        throw new AssertionError("unexpected reference: " + r.latest().size() + " rows, " + r.ok() + " ok, AP "
+            + r.keypointStats()[0]);
+      }
+      reference = r;
+    }
+    return reference;
+  }
+
   static synchronized CocoDataset groundTruth() throws IOException {
     if (gt == null) {
       gt = CocoJson.readDataset(SharedData.path(GT).toString());

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.personlab.cli.LabelCommand;
-import io.personlab.cli.PersonLab;
 import io.personlab.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * 1-core workers, the executors they fork, the driver), submitted with spark-submit through Spark's
  * launcher, reading images from and writing labels to S3 (a real S3 server on 127.0.0.1), the
  * model shipped from S3. Every run must give exactly the rows of a local[2] run over the same
- * images: one per image, none lost or duplicated, the same people, the same keypoint AP; also
- * when an executor or the driver is SIGKILLed while labeling.
+ * images ({@link Labels#reference}): one per image, none lost or duplicated, the same people, the
+ * same keypoint AP; also when an executor or the driver is SIGKILLed while labeling.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -66,17 +64,8 @@ class StandaloneClusterIT {
     cluster = new StandaloneCluster(procs, sparkHome, dir, 2, "3g");
     timings.add(String.format("S3 upload + master and 2 workers up: %.1f s", secondsSince(t0)));
 
-    // The reference: the same job options in this JVM, local[2] (the session below is reused).
     spark = Labels.localSpark(s3.s3a());
-    t0 = System.nanoTime();
-    List<String> args = new ArrayList<>(jobArgs("s3a://labels/local", model.toString()));
-    args.addAll(List.of("--master", "local[2]"));
-    assertEquals(0, PersonLab.execute(new LabelCommand(), args.toArray(String[]::new)));
-    timings.add(String.format("reference run, local[2] in the test JVM: %.1f s", secondsSince(t0)));
-    reference = Labels.read(spark, "s3a://labels/local");
-    assertEquals(79, reference.latest().size());
-    assertEquals(79, reference.ok());
-    assertTrue(reference.keypointStats()[0] > 0.05, "reference AP " + reference.keypointStats()[0]);
+    reference = Labels.reference(spark, OPTIONS, timings);
   }
 
   @AfterAll
@@ -97,10 +86,14 @@ class StandaloneClusterIT {
     }
   }
 
-  /** The job's own options: the same for every run and the reference. */
+  /** The job's options besides input, output and model: the same for every run and the reference. */
+  static final List<String> OPTIONS = List.of("--scales", "385", "--images-per-task", "5", "--run-date", "2026-11-25",
+      "--progress-seconds", "1");
+
   static List<String> jobArgs(String output, String model) {
-    return List.of("--input", INPUT, "--output", output, "--model", model, "--scales", "385",
-        "--images-per-task", "5", "--run-date", "2026-11-25", "--progress-seconds", "1");
+    List<String> args = new ArrayList<>(List.of("--input", INPUT, "--output", output, "--model", model));
+    args.addAll(OPTIONS);
+    return args;
   }
 
   /** spark-submit's command line: the job jar with the repository's spark-defaults.conf. */

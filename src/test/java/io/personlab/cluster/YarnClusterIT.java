@@ -3,8 +3,6 @@ package io.personlab.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.personlab.cli.LabelCommand;
-import io.personlab.cli.PersonLab;
 import io.personlab.testing.SharedData;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -69,13 +67,7 @@ class YarnClusterIT {
       String input = fsUri + "/photos/coco-mini-val/";
       String modelUri = fsUri + "/models/" + MODEL_NAME;
       spark = Labels.localSpark(Map.of());
-      t0 = System.nanoTime();
-      List<String> local = new ArrayList<>(args(input, fsUri + "/labels/local", model.toString()));
-      local.addAll(List.of("--master", "local[2]"));
-      assertEquals(0, PersonLab.execute(new LabelCommand(), local.toArray(String[]::new)));
-      timings.add(String.format("reference run, local[2] in the test JVM: %.1f s", StandaloneClusterIT.secondsSince(t0)));
-      Labels.Store reference = Labels.read(spark, fsUri + "/labels/local");
-      assertEquals(79, reference.ok());
+      Labels.Store reference = Labels.reference(spark, StandaloneClusterIT.OPTIONS, timings);
 
       env.put("HADOOP_CONF_DIR", confDir.toString());
       // first the model shipped with --files, then read from HDFS by --model hdfs://...
@@ -122,7 +114,8 @@ class YarnClusterIT {
   }
 
   static List<String> args(String input, String output, String model) {
-    return List.of("--input", input, "--output", output, "--model", model, "--scales", "385",
-        "--images-per-task", "5", "--run-date", "2026-11-25", "--progress-seconds", "5");
+    List<String> args = new ArrayList<>(List.of("--input", input, "--output", output, "--model", model));
+    args.addAll(StandaloneClusterIT.OPTIONS);
+    return args;
   }
 }

@@ -54,6 +54,8 @@ final class Procs implements AutoCloseable {
 
   Procs(Path logs) throws IOException {
     this.logs = Files.createDirectories(logs);
+    // also when the test JVM is stopped (a build interrupted): no daemon outlives it
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "procs-cleanup"));
   }
 
   synchronized Proc start(String name, List<String> command, Map<String, String> env, Path cwd) throws IOException {

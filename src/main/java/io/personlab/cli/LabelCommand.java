@@ -61,6 +61,10 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--progress-seconds", paramLabel = "S", description = "progress log interval (default: ${DEFAULT-VALUE})")
   int progressSeconds = 10;
 
+  @Option(names = "--image-timeout-seconds", paramLabel = "S",
+      description = "per-image time limit (read, decode, inference); an image over it is an error row, 0 = none (default: ${DEFAULT-VALUE})")
+  long imageTimeoutSeconds = LabelJob.Options.DEFAULT_IMAGE_TIMEOUT_SECONDS;
+
   @Option(names = "--fail-first-attempt-of-partitions-below", hidden = true, paramLabel = "N")
   int failFirstAttempt = 0;
 
@@ -89,7 +93,7 @@ public final class LabelCommand implements Callable<Integer> {
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
         modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, failFirstAttempt, allowLocalPaths));
+        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

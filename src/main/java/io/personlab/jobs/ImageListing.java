@@ -24,56 +24,229 @@ import org.apache.spark.util.SerializableConfiguration;
 /**
  * The images to label, as rows (uri, size): files under local, hdfs:// or s3a:// prefixes
  * (recursive, names matching a glob; hidden names starting with '_' or '.' skipped), or the lines
- * of a manifest. The driver lists only the first level of each prefix; the subdirectories are
- * listed by executors, so a huge tree is never listed into the driver's memory.
+ * of a manifest.
+ *
+ * <p>Driver memory stays bounded whatever the inputs hold. The driver lists only the first level
+ * of each input, as a stream ({@code listStatusIterator}: S3A and HDFS fetch it in pages of about
+ * a thousand keys; local directories through a NIO directory stream), and never keeps more than
+ * {@code pageRows} of its entries: each time that many are buffered they are written, as one page
+ * file, under a scratch directory (on the output's filesystem, which executors can read), and the
+ * buffer is emptied. Executors read the page files back (the files as rows; the subdirectories
+ * listed recursively by executors, as are those of a small listing). What stays on the driver is the
+ * last partial page and the page files' names: a flat prefix of 10 million objects with the default
+ * {@value #DEFAULT_PAGE_ROWS}-row pages holds at most 100,000 entries and 100 names. The driver still
+ * lists such a prefix alone, sequentially (about 10,000 list requests on S3); splitting the key range
+ * across executors would need store-specific listing (start-after) that Hadoop's FileSystem API lacks.
  */
 public final class ImageListing {
   public static final StructType SCHEMA = new StructType()
       .add("uri", DataTypes.StringType, false)
       .add("size", DataTypes.LongType, false);
 
+  /** First-level entries the driver holds at most before writing them out as a page. */
+  public static final int DEFAULT_PAGE_ROWS = 100_000;
+
+  private static final StructType ENTRY = new StructType()
+      .add("dir", DataTypes.BooleanType, false)
+      .add("uri", DataTypes.StringType, false)
+      .add("size", DataTypes.LongType, false);
+
   private ImageListing() {}
 
+  /**
+   * As {@link #fromPrefixes(SparkSession, List, String, String, int)} without a scratch directory:
+   * inputs whose first levels hold more than {@value #DEFAULT_PAGE_ROWS} entries are refused.
+   */
   public static Dataset<Row> fromPrefixes(SparkSession spark, List<String> inputs, String glob) throws IOException {
+    return fromPrefixes(spark, inputs, glob, null, DEFAULT_PAGE_ROWS);
+  }
+
+  /**
+   * The files under the inputs.
+   *
+   * @param scratch a directory (URI) that executors can read, for the pages of a large first-level
+   *     listing; created when needed, the caller deletes it after the job ({@link #deleteScratch})
+   * @param pageRows first-level entries (files and subdirectories) the driver holds at most
+   */
+  public static Dataset<Row> fromPrefixes(SparkSession spark, List<String> inputs, String glob, String scratch,
+      int pageRows) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     GlobFilter filter = new GlobFilter(glob);
-    List<Row> files = new ArrayList<>();
-    List<String> dirs = new ArrayList<>();
-    for (String input : inputs) {
-      Path p = new Path(input);
-      FileSystem fs = p.getFileSystem(conf);
-      FileStatus st;
-      try {
-        st = fs.getFileStatus(p);
-      } catch (java.io.FileNotFoundException e) {
-        throw new IllegalArgumentException(input + ": no such file, directory or prefix");
+    try (Pager pager = new Pager(conf, scratch, pageRows)) {
+      for (String input : inputs) {
+        Path p = new Path(input);
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus st;
+        try {
+          st = fs.getFileStatus(p);
+        } catch (java.io.FileNotFoundException e) {
+          throw new IllegalArgumentException(input + ": no such file, directory or prefix");
+        }
+        if (st.isFile()) {
+          pager.add(false, st.getPath().toString(), st.getLen());
+        } else if (isLocal(p)) {
+          listFirstLevelLocally(java.nio.file.Path.of(st.getPath().toUri().getPath()), filter, pager);
+        } else {
+          RemoteIterator<FileStatus> it = fs.listStatusIterator(p);
+          while (it.hasNext()) {
+            FileStatus child = it.next();
+            if (hidden(child.getPath().getName())) {
+              continue;
+            }
+            if (child.isDirectory()) {
+              pager.add(true, child.getPath().toString(), -1);
+            } else if (filter.accept(child.getPath())) {
+              pager.add(false, child.getPath().toString(), child.getLen());
+            }
+          }
+        }
       }
-      if (st.isFile()) {
-        files.add(RowFactory.create(st.getPath().toString(), st.getLen()));
-        continue;
+      pager.flushIfPaged();
+      SerializableConfiguration hadoop = new SerializableConfiguration(conf);
+      List<Row> files = new ArrayList<>();
+      List<String> dirs = new ArrayList<>();
+      for (Row e : pager.buffer) {
+        if (e.getBoolean(0)) {
+          dirs.add(e.getString(1));
+        } else {
+          files.add(RowFactory.create(e.getString(1), e.getLong(2)));
+        }
       }
-      for (FileStatus child : fs.listStatus(p)) {
-        String name = child.getPath().getName();
+      Dataset<Row> listed = spark.createDataFrame(files, SCHEMA);
+      if (!dirs.isEmpty()) {
+        listed = listed.union(spark.createDataset(dirs, Encoders.STRING())
+            .repartition(Math.min(dirs.size(), 64))
+            .flatMap((FlatMapFunction<String, Row>) dir -> listRecursively(dir, glob, hadoop.value()),
+                Encoders.row(SCHEMA)));
+      }
+      if (!pager.pages.isEmpty()) {
+        Dataset<Row> entries = spark.createDataset(pager.pages, Encoders.STRING())
+            .repartition(Math.min(pager.pages.size(), 64))
+            .flatMap((FlatMapFunction<String, Row>) page -> readPage(page, hadoop.value()), Encoders.row(ENTRY));
+        listed = listed.union(entries.where("NOT dir").select("uri", "size"))
+            .union(entries.where("dir").select("uri").as(Encoders.STRING())
+                .repartition(Math.min(pager.pages.size() * 4, 256))
+                .flatMap((FlatMapFunction<String, Row>) dir -> listRecursively(dir, glob, hadoop.value()),
+                    Encoders.row(SCHEMA)));
+      }
+      return listed;
+    }
+  }
+
+  /**
+   * Removes a scratch directory given to {@link #fromPrefixes} (nothing if it was not needed); a
+   * failure is logged, never thrown (it runs in finally blocks, where it would hide the job's error).
+   */
+  public static void deleteScratch(Configuration conf, String scratch) {
+    Path p = new Path(scratch);
+    try {
+      p.getFileSystem(conf).delete(p, true);
+    } catch (IOException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ImageListing.class).warn("could not remove the listing pages in {}: {}", scratch, e.toString());
+    }
+  }
+
+  /** The first level of a local directory, streamed (no array of all names). */
+  private static void listFirstLevelLocally(java.nio.file.Path dir, GlobFilter filter, Pager pager) throws IOException {
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> children = java.nio.file.Files.newDirectoryStream(dir)) {
+      for (java.nio.file.Path child : children) {
+        String name = child.getFileName().toString();
         if (hidden(name)) {
           continue;
         }
-        if (child.isDirectory()) {
-          dirs.add(child.getPath().toString());
-        } else if (filter.accept(child.getPath())) {
-          files.add(RowFactory.create(child.getPath().toString(), child.getLen()));
+        java.nio.file.attribute.BasicFileAttributes attrs;
+        try {
+          attrs = java.nio.file.Files.readAttributes(child, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (IOException e) { // a broken link, say: listed, so that it becomes an error row naming it
+          pager.add(false, localUri(child), -1);
+          continue;
+        }
+        if (attrs.isDirectory()) {
+          pager.add(true, localUri(child), -1);
+        } else if (filter.accept(new Path(localUri(child)))) {
+          pager.add(false, localUri(child), attrs.size());
         }
       }
     }
-    Dataset<Row> listed = spark.createDataFrame(files, SCHEMA);
-    if (dirs.isEmpty()) {
-      return listed;
+  }
+
+  /**
+   * Holds at most pageRows first-level entries; a full buffer is written to the scratch directory
+   * as one page file (entries: dir flag, size, URI) and emptied.
+   */
+  private static final class Pager implements AutoCloseable {
+    private final Configuration conf;
+    private final String scratch;
+    private final int pageRows;
+    final List<Row> buffer = new ArrayList<>();
+    final List<String> pages = new ArrayList<>();
+
+    Pager(Configuration conf, String scratch, int pageRows) {
+      if (pageRows < 1) {
+        throw new IllegalArgumentException("pageRows must be positive");
+      }
+      this.conf = conf;
+      this.scratch = scratch;
+      this.pageRows = pageRows;
     }
-    SerializableConfiguration hadoop = new SerializableConfiguration(conf);
-    Dataset<Row> deep = spark.createDataset(dirs, Encoders.STRING())
-        .repartition(Math.min(dirs.size(), 64))
-        .flatMap((FlatMapFunction<String, Row>) dir -> listRecursively(dir, glob, hadoop.value()),
-            Encoders.row(SCHEMA));
-    return listed.union(deep);
+
+    void add(boolean dir, String uri, long size) throws IOException {
+      buffer.add(RowFactory.create(dir, uri, size));
+      if (buffer.size() >= pageRows) {
+        writePage();
+      }
+    }
+
+    /** Once pages exist, the rest goes to a page too, so that executors hold all of a large listing. */
+    void flushIfPaged() throws IOException {
+      if (!pages.isEmpty() && !buffer.isEmpty()) {
+        writePage();
+      }
+    }
+
+    private void writePage() throws IOException {
+      if (scratch == null) {
+        throw new IllegalStateException("the inputs' first level holds more than " + pageRows
+            + " entries: give a scratch directory to page the listing through");
+      }
+      Path page = new Path(scratch, String.format("page-%06d", pages.size()));
+      try (java.io.DataOutputStream out = new java.io.DataOutputStream(
+          new java.io.BufferedOutputStream(page.getFileSystem(conf).create(page, true)))) {
+        out.writeInt(buffer.size());
+        for (Row e : buffer) {
+          out.writeBoolean(e.getBoolean(0));
+          out.writeLong(e.getLong(2));
+          out.writeUTF(e.getString(1)); // any character a key may hold, newlines included
+        }
+      }
+      pages.add(page.toString());
+      buffer.clear();
+    }
+
+    @Override
+    public void close() {
+      // nothing held open between pages
+    }
+  }
+
+  private static Iterator<Row> readPage(String page, Configuration conf) throws IOException {
+    Path p = new Path(page);
+    try (java.io.DataInputStream in = new java.io.DataInputStream(
+        new java.io.BufferedInputStream(p.getFileSystem(conf).open(p)))) {
+      int n = in.readInt();
+      List<Row> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        boolean dir = in.readBoolean();
+        long size = in.readLong();
+        out.add(RowFactory.create(dir, in.readUTF(), size));
+      }
+      return out.iterator();
+    }
+  }
+
+  private static boolean isLocal(Path p) {
+    String scheme = p.toUri().getScheme();
+    return scheme == null || scheme.equals("file");
   }
 
   /**

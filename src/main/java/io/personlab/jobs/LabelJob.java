@@ -49,7 +49,19 @@ public final class LabelJob {
       String runDate,
       int progressSeconds,
       int failFirstAttemptOfPartitionsBelow,
-      boolean allowLocalPaths) {}
+      boolean allowLocalPaths,
+      long imageTimeoutSeconds) {
+    public static final long DEFAULT_IMAGE_TIMEOUT_SECONDS = 120;
+
+    /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
+    public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
+        PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
+        String runDate, int progressSeconds, int failFirstAttemptOfPartitionsBelow, boolean allowLocalPaths) {
+      this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
+          prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          DEFAULT_IMAGE_TIMEOUT_SECONDS);
+    }
+  }
 
   /** What a run did. */
   public record Summary(String runDirectory, long images, long errors, long skippedAsLabeled, double seconds) {}
@@ -57,6 +69,16 @@ public final class LabelJob {
   private LabelJob() {}
 
   public static Summary run(SparkSession spark, Options o) throws IOException {
+    // pages of a large first-level listing (ImageListing), on the output's filesystem; removed after the job
+    String scratch = o.output().replaceAll("/+$", "") + "/_listing-" + java.util.UUID.randomUUID();
+    try {
+      return run(spark, o, scratch);
+    } finally {
+      ImageListing.deleteScratch(spark.sparkContext().hadoopConfiguration(), scratch);
+    }
+  }
+
+  private static Summary run(SparkSession spark, Options o, String scratch) throws IOException {
     long t0 = System.nanoTime();
     o = visibleToExecutors(spark, o);
     // A bad model or spec is named here, once, not as failed tasks after the whole listing.
@@ -71,7 +93,7 @@ public final class LabelJob {
     int listingPartitions = Math.max(1, 2 * spark.sparkContext().defaultParallelism());
     Dataset<Row> listing = o.manifest() != null
         ? ImageListing.fromManifest(spark, o.manifest())
-        : ImageListing.fromPrefixes(spark, o.inputs(), o.glob());
+        : ImageListing.fromPrefixes(spark, o.inputs(), o.glob(), scratch, ImageListing.DEFAULT_PAGE_ROWS);
     // listed once: the count below and the labeling both read it
     listing = listing.repartition(listingPartitions, col("uri")).dropDuplicates("uri")
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
@@ -105,7 +127,7 @@ public final class LabelJob {
     LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
     PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
-        new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), done, failed,
+        new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), o.imageTimeoutSeconds(), done, failed,
         o.failFirstAttemptOfPartitionsBelow());
     Dataset<Row> labels = listing.select("uri", "size").repartition(partitions, col("uri"))
         .mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
@@ -115,16 +137,25 @@ public final class LabelJob {
       return t;
     });
     long start = System.nanoTime();
-    progress.scheduleAtFixedRate(() -> logProgress(done.value(), failed.value(), images, start),
-        o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
+    LabelProgress tracker = LabelProgress.attach(spark.sparkContext(), done, failed); // moves while tasks run
+    progress.scheduleAtFixedRate(() -> {
+      LabelProgress.Snapshot now = tracker.snapshot();
+      logProgress(now.images(), now.errors(), images, start);
+    }, o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
+    LabelProgress.Snapshot end;
     try {
       labels.write().parquet(runDir);
+      end = tracker.await(images, java.time.Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     } finally {
       progress.shutdownNow();
+      tracker.detach();
       listing.unpersist();
       listed.unpersist();
     }
-    logProgress(done.value(), failed.value(), images, start);
+    logProgress(end.images(), end.errors(), images, start);
     if (o.force()) {
       removeRunsCoveredBy(spark, o.output(), runDir);
     }
@@ -177,7 +208,7 @@ public final class LabelJob {
     String manifest = o.manifest() == null ? null : check.apply(o.manifest());
     return new Options(inputs, manifest, o.glob(), check.apply(o.output()), o.model(), o.engineThreads(),
         o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths());
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds());
   }
 
   private static void logProgress(long done, long errors, long total, long start) {

@@ -65,7 +65,7 @@ public final class ModelStaging {
     if (scheme != null && !scheme.equals("file")) {
       Staged staged = stage(model, conf, null);
       ModelLocation location = ModelLocation.resolve(staged.localPath()); // the spec checked on the driver
-      STAGED.putIfAbsent(staged.hash(), staged.localPath());
+      STAGED.put(staged.hash(), staged.localPath());
       return new Checked(new ModelSource(ModelSource.Kind.REMOTE, model, staged.hash()), location);
     }
     java.nio.file.Path local = java.nio.file.Path.of(new Path(model).toUri().getPath());
@@ -113,8 +113,10 @@ public final class ModelStaging {
     return switch (source.kind()) {
       case LOCAL -> source.location();
       case SHIPPED -> shippedPath(source.location());
-      case REMOTE -> STAGED.computeIfAbsent(source.contentHash(),
-          hash -> stage(source.location(), conf, hash).localPath());
+      // one copy at a time per model (others wait); a copy removed since (a cleaned /tmp) is redone
+      case REMOTE -> STAGED.compute(source.contentHash(), (hash, known) ->
+          known != null && Files.exists(java.nio.file.Path.of(known)) ? known
+              : stage(source.location(), conf, hash).localPath());
     };
   }
 

@@ -14,7 +14,10 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.personlab.model.ModelSpec;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -27,15 +30,34 @@ import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Labels one partition of images. On a GPU task a reader thread fetches and decodes images ahead
- * into a bounded queue while the task's thread runs the network and the decoding core, so image
- * decoding overlaps inference without holding more than {@code prefetch} images; on a CPU task
- * (one per core) images are decoded in the task's thread. The model is the
- * executor JVM's one instance ({@link PersonLabModel#shared}); the task gets its own session,
- * closed when the task completes. Every input yields exactly one row: {@code ok}, or
- * {@code error} with the reason.
+ * into a bounded queue while inference runs, so image decoding overlaps inference without holding
+ * more than {@code prefetch} images; on a CPU task (one per core) each image is read, decoded and
+ * labeled in one go. The model is the executor JVM's shared instance
+ * ({@link PersonLabModel#openShared}), used through sessions that are released when the task
+ * completes. Every input yields exactly one row: {@code ok}, or {@code error} with the reason.
+ *
+ * <p>Failures: every per-image Throwable (exceptions, running out of memory or stack on one file,
+ * a linkage error in a decoder plug-in, ...) becomes that image's error row naming the file and
+ * the error; only errors after which the JVM or the thread cannot be trusted
+ * ({@link VirtualMachineError}s other than {@link OutOfMemoryError} and
+ * {@link StackOverflowError}, i.e. {@link InternalError} and {@link UnknownError}, and
+ * {@link ThreadDeath}) fail the task.
+ *
+ * <p>Time limit: the per-image work runs on a worker thread of the task (one reused daemon
+ * thread, not one per image: a hand-off per image), which the task's thread waits for with the
+ * per-image limit ({@code imageTimeoutSeconds}, 0 = none; with prefetch, reading+decoding and
+ * inference share the one budget). On timeout the image is an error row "timed out after N s",
+ * the stuck thread is interrupted and abandoned (Java cannot kill it; its session is closed when
+ * it returns, if ever) and a fresh thread goes on with the next image. Abandoned threads that are
+ * still stuck may each hold a core, so when {@value #MAX_HUNG_WORKERS} of them are alive in the
+ * executor JVM the task fails with a message saying so.
  */
 public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
+
+  /** Abandoned (timed-out) worker or reader threads alive in a JVM at which tasks fail. */
+  public static final int MAX_HUNG_WORKERS = 3;
+  private static final AtomicInteger HUNG = new AtomicInteger();
 
   private final ModelSource model;
   private final int engineThreads;
@@ -43,59 +65,61 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private final SerializableConfiguration hadoop;
   private final long maxFileBytes;
   private final int prefetch;
+  private final long imageTimeoutSeconds;
   private final LongAccumulator done;
   private final LongAccumulator failed;
   private final int failFirstAttemptOfPartitionsBelow; // test hook: inject task failures
 
   public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
-      long maxFileBytes, int prefetch, LongAccumulator done, LongAccumulator failed, int failFirstAttemptOfPartitionsBelow) {
+      long maxFileBytes, int prefetch, long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed,
+      int failFirstAttemptOfPartitionsBelow) {
     this.model = model;
     this.engineThreads = engineThreads;
     this.config = config;
     this.hadoop = hadoop;
     this.maxFileBytes = maxFileBytes;
     this.prefetch = prefetch;
+    this.imageTimeoutSeconds = imageTimeoutSeconds;
     this.done = done;
     this.failed = failed;
     this.failFirstAttemptOfPartitionsBelow = failFirstAttemptOfPartitionsBelow;
+  }
+
+  /** Abandoned (timed-out) image threads of this JVM that are still running. */
+  public static int hungWorkers() {
+    return HUNG.get();
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
     TaskContext task = TaskContext.get();
     Device device = DeviceSelector.select(task == null ? null : task.resourcesJMap());
-    PersonLabModel net = PersonLabModel.shared(ModelStaging.localPath(model, hadoop.value()), engineThreads, device);
-    PersonLabPipeline pipeline = new PersonLabPipeline(net.spec(), config);
-    PersonLabModel.Session session = net.newSession();
     // A prefetch thread only pays when inference leaves a core free (a GPU runs it); with a CPU
     // task per core it oversubscribes them (measured: +44% over a plain loop on local[2], +17%
     // without). Negative = automatic.
     int depth = prefetch >= 0 ? prefetch : (device.isGpu() ? 4 : 0);
-    Reader reader = new Reader(input, depth);
+    Labeling labeling = new Labeling(input, device, depth, task);
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) ctx -> {
-        reader.stop();
-        session.close();
-      });
+      task.addTaskCompletionListener((TaskCompletionListener) ctx -> labeling.stop());
       if (task.attemptNumber() == 0 && task.partitionId() < failFirstAttemptOfPartitionsBelow) {
         // after some work, so that a retry really redoes it
-        reader.start();
+        labeling.start();
         throw new IllegalStateException("injected failure of partition " + task.partitionId() + ", attempt 0");
       }
     }
-    reader.start();
-    String modelId = net.spec().name();
-    String specHash = net.spec().hash();
-    int[] scales = config.longSides().stream().mapToInt(Integer::intValue).toArray();
+    labeling.start();
     return new Iterator<>() {
-      private Fetched next;
+      private Row next;
 
       @Override
       public boolean hasNext() {
         if (next == null) {
-          next = reader.take();
+          next = labeling.next();
+          if (next == END) {
+            labeling.stop(); // releases the worker's session now
+          }
         }
-        return next != Fetched.END;
+        return next != END;
       }
 
       @Override
@@ -103,20 +127,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        Fetched f = next;
+        Row row = next;
         next = null;
-        Row row;
-        if (f.error != null) {
-          row = errorRow(f.uri, f.error, modelId, specHash, scales, f.decodeMs);
-        } else {
-          try {
-            ImageResult r = pipeline.process(f.image, session);
-            row = okRow(f.uri, r, modelId, specHash, scales, f.decodeMs);
-          } catch (RuntimeException | OutOfMemoryError e) {
-            // one image's failure, even running out of memory on a huge one, is its row's error
-            row = errorRow(f.uri, f.uri + ": " + describe(e), modelId, specHash, scales, f.decodeMs);
-          }
-        }
         done.add(1);
         if (!"ok".equals(row.getString(4))) {
           failed.add(1);
@@ -125,6 +137,312 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       }
     };
   }
+
+  private static final Row END = RowFactory.create();
+
+  /** One task's labeling: the worker thread, and the reader thread on prefetching tasks. */
+  private final class Labeling {
+    private final Iterator<Row> input;
+    private final int depth;
+    private final TaskContext task;
+    private final Device device;
+    private final PersonLabPipeline pipeline;
+    private final String modelId;
+    private final String specHash;
+    private final int[] scales;
+    private final long limitNanos;
+    private final Object inputLock = new Object();
+    private final String localModel;
+    private Worker worker;
+    private Reader reader;
+    private volatile boolean stopped;
+
+    Labeling(Iterator<Row> input, Device device, int depth, TaskContext task) {
+      this.input = input;
+      this.depth = depth;
+      this.task = task;
+      this.device = device;
+      // copies (once per host) and loads (once per JVM) the model; the task's sessions are opened by its workers
+      this.localModel = ModelStaging.localPath(model, hadoop.value());
+      PersonLabModel.Session first = PersonLabModel.openShared(localModel, engineThreads, device);
+      ModelSpec spec = first.model().spec();
+      this.pipeline = new PersonLabPipeline(spec, config);
+      this.modelId = spec.name();
+      this.specHash = spec.hash();
+      this.scales = config.longSides().stream().mapToInt(Integer::intValue).toArray();
+      this.limitNanos = imageTimeoutSeconds <= 0 ? 0 : TimeUnit.SECONDS.toNanos(imageTimeoutSeconds);
+      this.worker = new Worker(first);
+    }
+
+    void start() {
+      if (depth > 0 && reader == null) {
+        reader = new Reader(depth);
+      }
+    }
+
+    void stop() {
+      stopped = true;
+      Worker w = worker;
+      if (w != null) {
+        w.stop();
+      }
+      Reader r = reader;
+      if (r != null) {
+        r.stop();
+      }
+    }
+
+    /** The next row, or END. */
+    Row next() {
+      Fetched f;
+      Row in = null;
+      if (depth > 0) {
+        f = takeFetched();
+        if (f == Fetched.END) {
+          return END;
+        }
+        if (f.error != null) {
+          return errorRow(f.uri, f.error, modelId, specHash, scales, f.decodeMs);
+        }
+      } else {
+        if (!input.hasNext()) {
+          return END;
+        }
+        in = input.next();
+        f = null;
+      }
+      // the rest of the image's budget (with prefetch, reading and decoding took part of it)
+      long budget = limitNanos == 0 ? 0 : Math.max(1, limitNanos - (f == null ? 0 : (long) (f.decodeMs * 1e6)));
+      final Row row = in;
+      final Fetched fetched = f;
+      Fetcher fetcher = worker.fetcher;
+      Object out = worker.run(session -> {
+        Fetched g = fetched != null ? fetched : fetcher.fetch(row);
+        if (g.error != null) {
+          return errorRow(g.uri, g.error, modelId, specHash, scales, g.decodeMs);
+        }
+        try {
+          ImageResult r = pipeline.process(g.image, session);
+          return okRow(g.uri, r, modelId, specHash, scales, g.decodeMs);
+        } catch (Throwable e) {
+          rethrowIfFatal(e);
+          return errorRow(g.uri, g.uri + ": " + describe(e), modelId, specHash, scales, g.decodeMs);
+        }
+      }, budget);
+      if (out instanceof Row r) {
+        return r;
+      }
+      if (out instanceof Throwable t) { // fatal: fails the task with the original error
+        sneakyThrow(t);
+      }
+      // timed out
+      String uri = fetched != null ? fetched.uri : row.getString(0);
+      abandon(worker, uri);
+      worker = new Worker(PersonLabModel.openShared(localModel, engineThreads, device));
+      return errorRow(uri, uri + ": timed out after " + imageTimeoutSeconds + " s ("
+          + (fetched != null ? "inference" : "reading, decoding or inference") + "); its thread was abandoned",
+          modelId, specHash, scales, fetched != null ? fetched.decodeMs : imageTimeoutSeconds * 1e3);
+    }
+
+    private void abandon(Object what, String uri) {
+      int hung = HUNG.incrementAndGet();
+      if (what instanceof Worker w) {
+        w.abandon();
+      } else {
+        ((Reader) what).abandon();
+      }
+      if (hung >= MAX_HUNG_WORKERS) {
+        throw new IllegalStateException(hung + " image threads of this executor are stuck past the "
+            + imageTimeoutSeconds + " s limit (the last on " + uri + ") and may each hold a core: failing the task");
+      }
+    }
+
+    /** The reader's next image; one stuck in reading or decoding past the limit is abandoned. */
+    private Fetched takeFetched() {
+      try {
+        while (true) {
+          Reader r = reader;
+          Fetched f = r.queue.poll(limitNanos == 0 ? 1000 : Math.min(200, Math.max(1, limitNanos / 1_000_000 / 4)),
+              TimeUnit.MILLISECONDS);
+          if (f != null) {
+            return f;
+          }
+          if (r.crash != null) {
+            rethrowIfFatal(r.crash); // the JVM's own errors as they are
+            throw new IllegalStateException("image reader failed: " + r.crash, r.crash);
+          }
+          if (limitNanos > 0) {
+            Current c;
+            synchronized (inputLock) { // the reader takes its next input under this lock: it cannot move on meanwhile
+              c = r.current;
+              if (c == null || System.nanoTime() - c.start <= limitNanos) {
+                continue;
+              }
+              r.abandoned = true;
+            }
+            r.thread.interrupt();
+            reader = new Reader(depth);
+            abandon(r, c.uri); // counts it (and fails the task if too many are stuck)
+            return new Fetched(c.uri, null, c.uri + ": timed out after " + imageTimeoutSeconds
+                + " s (reading or decoding); its thread was abandoned", imageTimeoutSeconds * 1e3);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        if (task != null) {
+          task.killTaskIfInterrupted();
+        }
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
+    /** One reused daemon thread running images' work with its own session. */
+    private final class Worker implements Runnable {
+      private final PersonLabModel.Session session;
+      final Fetcher fetcher = new Fetcher();
+      private final SynchronousQueue<java.util.function.Function<PersonLabModel.Session, Row>> jobs = new SynchronousQueue<>();
+      private final ArrayBlockingQueue<Object> results = new ArrayBlockingQueue<>(1);
+      private final Thread thread;
+      private volatile boolean abandoned;
+      private volatile boolean stopping;
+
+      Worker(PersonLabModel.Session session) {
+        this.session = session;
+        this.thread = new Thread(this, "personlab-image-worker");
+        thread.setDaemon(true);
+        thread.start();
+      }
+
+      /** The job's row, a fatal Throwable, or null when it did not finish within budget (0 = no limit). */
+      Object run(java.util.function.Function<PersonLabModel.Session, Row> job, long budgetNanos) {
+        try {
+          long deadline = System.nanoTime() + budgetNanos;
+          if (budgetNanos == 0) {
+            jobs.put(job);
+            return results.take();
+          }
+          if (!jobs.offer(job, budgetNanos, TimeUnit.NANOSECONDS)) {
+            return null;
+          }
+          return results.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          if (task != null) {
+            task.killTaskIfInterrupted();
+          }
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+
+      void abandon() {
+        abandoned = true;
+        thread.interrupt();
+      }
+
+      void stop() {
+        stopping = true;
+        thread.interrupt();
+      }
+
+      @Override
+      public void run() {
+        try {
+          while (!stopping && !abandoned) {
+            java.util.function.Function<PersonLabModel.Session, Row> job = jobs.take();
+            Object out;
+            try {
+              out = job.apply(session);
+            } catch (Throwable t) { // only fatal ones get here
+              out = t;
+            }
+            if (abandoned || stopping) {
+              break;
+            }
+            Thread.interrupted(); // a stray interrupt of the finished image must not hit the next one
+            results.put(out);
+          }
+        } catch (InterruptedException e) {
+          // stopped or abandoned
+        } finally {
+          session.close();
+          if (abandoned) {
+            HUNG.decrementAndGet();
+          }
+        }
+      }
+    }
+
+    /** The prefetching reader thread (GPU tasks). */
+    private final class Reader implements Runnable {
+      final BlockingQueue<Fetched> queue;
+      private final Fetcher fetcher = new Fetcher();
+      final Thread thread;
+      volatile Current current;
+      volatile Throwable crash;
+      volatile boolean abandoned;
+
+      Reader(int depth) {
+        this.queue = new ArrayBlockingQueue<>(Math.max(1, depth));
+        thread = new Thread(this, "personlab-prefetch");
+        thread.setDaemon(true);
+        thread.start();
+      }
+
+      void abandon() {
+        abandoned = true;
+        thread.interrupt();
+      }
+
+      void stop() {
+        thread.interrupt();
+      }
+
+      @Override
+      public void run() {
+        try {
+          while (!stopped) {
+            Row in;
+            synchronized (inputLock) {
+              if (abandoned) {
+                return;
+              }
+              if (!input.hasNext()) {
+                break;
+              }
+              in = input.next();
+              current = new Current(in.getString(0), System.nanoTime());
+            }
+            Fetched f = fetcher.fetch(in);
+            current = null;
+            if (!offer(f)) {
+              return;
+            }
+          }
+          offer(Fetched.END);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+          crash = t;
+        } finally {
+          if (abandoned) {
+            HUNG.decrementAndGet();
+          }
+        }
+      }
+
+      /** Queues f unless this reader was abandoned meanwhile (then its queue is no longer read). */
+      private boolean offer(Fetched f) throws InterruptedException {
+        while (!queue.offer(f, 100, TimeUnit.MILLISECONDS)) {
+          if (abandoned || stopped) {
+            return false;
+          }
+        }
+        return !abandoned;
+      }
+    }
+  }
+
+  private record Current(String uri, long start) {}
 
   /** An image read and decoded (or the reason it could not be), or the end marker. */
   private static final class Fetched {
@@ -142,59 +460,9 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** The prefetching reader thread. */
-  private final class Reader implements Runnable {
-    private final Iterator<Row> input;
-    private final int depth;
-    private final BlockingQueue<Fetched> queue;
+  /** Reads and decodes images (one per thread: it caches the last filesystem). */
+  private final class Fetcher {
     private final ImageDecoder decoder = new ImageDecoder(config.maxPixels());
-    private volatile Thread thread;
-    private volatile Throwable crash;
-    private volatile boolean started;
-
-    Reader(Iterator<Row> input, int depth) {
-      this.input = input;
-      this.depth = depth;
-      this.queue = new ArrayBlockingQueue<>(Math.max(1, depth));
-    }
-
-    void start() {
-      if (started || depth == 0) { // 0: no thread, take() reads in the task's thread
-        return;
-      }
-      started = true;
-      thread = new Thread(this, "personlab-prefetch");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void stop() {
-      Thread t = thread;
-      if (t != null) {
-        t.interrupt();
-      }
-    }
-
-    Fetched take() {
-      if (depth == 0) {
-        return input.hasNext() ? fetch(input.next()) : Fetched.END;
-      }
-      try {
-        while (true) {
-          Fetched f = queue.poll(1, TimeUnit.SECONDS);
-          if (f != null) {
-            return f;
-          }
-          if (crash != null) {
-            throw new IllegalStateException("image reader failed: " + crash, crash);
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
-
     private FileSystem fs;
 
     /** Reads and decodes one listed image, or says why it cannot be. */
@@ -214,26 +482,31 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           bytes = read(fs, path, uri, size);
         }
         return new Fetched(uri, decoder.decode(bytes, uri), null, (System.nanoTime() - t0) / 1e6);
-      } catch (RuntimeException | IOException | OutOfMemoryError e) {
+      } catch (Throwable e) {
+        rethrowIfFatal(e);
         return new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),
             (System.nanoTime() - t0) / 1e6);
       }
     }
+  }
 
-    @Override
-    public void run() {
-      try {
-        while (input.hasNext()) {
-          Fetched f = fetch(input.next());
-          queue.put(f);
-        }
-        queue.put(Fetched.END);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Throwable t) {
-        crash = t;
-      }
+  /**
+   * Errors after which neither the JVM nor the thread can be trusted fail the task; anything else
+   * (out of memory or stack on one image included) is that image's error.
+   */
+  @SuppressWarnings({"deprecation", "removal"})
+  static void rethrowIfFatal(Throwable e) {
+    if (e instanceof OutOfMemoryError || e instanceof StackOverflowError) {
+      return;
     }
+    if (e instanceof VirtualMachineError || e instanceof ThreadDeath) {
+      sneakyThrow(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
   }
 
   /**
@@ -293,6 +566,9 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static String describe(Throwable e) {
     if (e instanceof OutOfMemoryError) {
       return "out of memory (" + e.getMessage() + "); lower --max-pixels or give executors more memory";
+    }
+    if (e instanceof Error) { // a decoder's StackOverflowError, LinkageError, ...: name the class
+      return e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }

@@ -14,29 +14,59 @@ import io.personlab.maps.Grid;
 import io.personlab.maps.PersonLabMaps;
 import io.personlab.maps.VectorField;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A loaded PersonLab-family network (DJL: ONNX Runtime or TensorFlow). One instance per model
- * and JVM ({@link #shared}), shared by all threads; each thread runs it through its own
- * {@link Session} (DJL predictors are not thread-safe). Turns an image tensor into
- * {@link PersonLabMaps}: sigmoid on logits, vector channels to the planar layout.
+ * A loaded PersonLab-family network (DJL: ONNX Runtime or TensorFlow), shared by threads; each
+ * thread runs it through its own {@link Session} (DJL predictors are not thread-safe). Turns an
+ * image tensor into {@link PersonLabMaps}: sigmoid on logits, vector channels to the planar layout.
+ *
+ * <p>Per-JVM sharing: {@link #openShared} hands out a session of the JVM's one instance of a
+ * model (loaded on first use). The instance counts its open sessions; when the last one closes it
+ * stays loaded for an idle period (system property {@value #IDLE_PROPERTY}, seconds, default
+ * {@value #DEFAULT_IDLE_SECONDS}), so that the next task of the same job reuses it, and is then
+ * closed and dropped from the cache (a later job with another model does not keep the first one
+ * loaded forever). A session opened meanwhile cancels the close. All of it under one lock, so
+ * several concurrent tasks of an executor JVM never see a model closed under an open session.
+ * {@link #shared} is the same cache for one-process commands that keep the model for their whole
+ * life: such an instance is pinned (never closed for idleness). At JVM shutdown the shared models
+ * that no session uses are closed.
  */
 public final class PersonLabModel implements AutoCloseable {
-  private static final Map<String, PersonLabModel> SHARED = new ConcurrentHashMap<>();
+  /** System property: seconds a shared model without sessions stays loaded. */
+  public static final String IDLE_PROPERTY = "personlab.model.idleCloseSeconds";
+  public static final long DEFAULT_IDLE_SECONDS = 60;
+
+  private static final Object LOCK = new Object();
+  private static final Map<String, PersonLabModel> SHARED = new HashMap<>(); // guarded by LOCK
+  private static ScheduledExecutorService closer; // guarded by LOCK, started with the first shared model
 
   private final ModelSpec spec;
   private final Model model;
+  private final String sharedKey; // null: the caller owns and closes it
+  // guarded by LOCK
+  private int sessions;
+  private boolean pinned;
+  private boolean closed;
+  private ScheduledFuture<?> pendingClose;
 
-  private PersonLabModel(ModelSpec spec, Model model) {
+  private PersonLabModel(ModelSpec spec, Model model, String sharedKey) {
     this.spec = spec;
     this.model = model;
+    this.sharedKey = sharedKey;
   }
 
   /**
-   * The JVM's instance of a model, loaded on first use (thread-safe, loaded once).
+   * The JVM's instance of a model, loaded on first use (thread-safe, loaded once) and kept for
+   * the life of the JVM (pinned): for commands that use one model until they exit. Jobs use
+   * {@link #openShared}.
    *
    * @param model what --model names (see {@link ModelLocation})
    * @param threads intra-op threads of the engine
@@ -47,8 +77,83 @@ public final class PersonLabModel implements AutoCloseable {
 
   /** As {@link #shared(String, int)} on a device (a task's GPU on clusters). */
   public static PersonLabModel shared(String model, int threads, ai.djl.Device device) {
-    return SHARED.computeIfAbsent(model + "#" + threads + "#" + device,
-        key -> load(ModelLocation.resolve(model), threads, device));
+    synchronized (LOCK) {
+      PersonLabModel m = cached(model, threads, device);
+      m.pinned = true;
+      m.cancelPendingClose();
+      return m;
+    }
+  }
+
+  /**
+   * A session of the JVM's shared instance of a model (loaded if absent, or if the cached one was
+   * closed for idleness). Closing the session releases the instance: once no session uses it, it
+   * is closed after the idle period. {@link Session#model()} gives the instance.
+   */
+  public static Session openShared(String model, int threads, ai.djl.Device device) {
+    PersonLabModel m;
+    synchronized (LOCK) {
+      m = cached(model, threads, device);
+      m.sessions++; // counted under the lock that closing takes: it cannot be closed from here on
+      m.cancelPendingClose();
+    }
+    return m.sessionCounted();
+  }
+
+  /**
+   * Closes now every shared instance that no session uses and that is not pinned by
+   * {@link #shared} (instead of after the idle period); returns how many were closed.
+   */
+  public static int closeIdleShared() {
+    List<PersonLabModel> idle = new ArrayList<>();
+    synchronized (LOCK) {
+      for (PersonLabModel m : new ArrayList<>(SHARED.values())) {
+        if (m.sessions == 0 && !m.pinned) {
+          m.markClosed();
+          idle.add(m);
+        }
+      }
+    }
+    idle.forEach(m -> m.model.close());
+    return idle.size();
+  }
+
+  private static PersonLabModel cached(String model, int threads, ai.djl.Device device) {
+    String key = model + "#" + threads + "#" + device;
+    PersonLabModel m = SHARED.get(key);
+    if (m == null) { // loaded under the lock: the tasks that want it wait for it anyway
+      m = load(ModelLocation.resolve(model), threads, device, key);
+      SHARED.put(key, m);
+      if (closer == null) {
+        closer = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "personlab-model-closer");
+          t.setDaemon(true);
+          return t;
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(PersonLabModel::closeUnusedAtExit, "personlab-model-exit"));
+      }
+    }
+    return m;
+  }
+
+  /** At JVM exit: closes the shared models no session uses (one in use may still be running). */
+  private static void closeUnusedAtExit() {
+    List<PersonLabModel> unused = new ArrayList<>();
+    synchronized (LOCK) {
+      for (PersonLabModel m : new ArrayList<>(SHARED.values())) {
+        if (m.sessions == 0) {
+          m.markClosed();
+          unused.add(m);
+        }
+      }
+    }
+    for (PersonLabModel m : unused) {
+      try {
+        m.model.close();
+      } catch (RuntimeException e) {
+        // exiting anyway
+      }
+    }
   }
 
   /** Loads a model; the caller closes it. */
@@ -58,21 +163,30 @@ public final class PersonLabModel implements AutoCloseable {
 
   /** Loads a model on a device; the caller closes it. */
   public static PersonLabModel load(ModelLocation location, int threads, ai.djl.Device device) {
+    return load(location, threads, device, null);
+  }
+
+  private static PersonLabModel load(ModelLocation location, int threads, ai.djl.Device device, String sharedKey) {
     ModelSpec spec = location.spec();
     System.setProperty("ai.djl.offline", "true"); // never download engines or models, whoever starts the JVM
     Model m = null;
     try {
+      Map<String, Object> options = new HashMap<>();
+      if (spec.engine().equals("TensorFlow")) {
+        TensorFlowThreads.beforeEngineStart(threads);
+      }
       Engine.getEngine(spec.engine());
       m = Model.newInstance(spec.name(), device, spec.engine());
-      Map<String, Object> options = new HashMap<>();
       if (spec.engine().equals("OnnxRuntime")) {
-        ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
-        so.setIntraOpNumThreads(threads);
-        so.setInterOpNumThreads(1);
-        options.put("sessionOptions", so);
+        // DJL applies these to the SessionOptions it owns and closes with the model (options
+        // passed in as a "sessionOptions" object would never be closed: DJL closes only its own)
+        options.put("intraOpNumThreads", String.valueOf(threads));
+        options.put("interOpNumThreads", "1");
+      } else {
+        options.put("ConfigProto", TensorFlowThreads.sessionConfig(threads));
       }
       m.load(location.modelPath(), null, options);
-      return new PersonLabModel(spec, m);
+      return new PersonLabModel(spec, m, sharedKey);
     } catch (Exception | UnsatisfiedLinkError e) {
       if (m != null) {
         m.close();
@@ -82,26 +196,136 @@ public final class PersonLabModel implements AutoCloseable {
     }
   }
 
+  /**
+   * TensorFlow's thread pools. TF sizes its process-wide intra-op and inter-op pools when its first
+   * session or eager context starts, and DJL starts an eager context with the engine, configured
+   * from the system properties {@code ai.djl.tensorflow.num_intraop_threads} and
+   * {@code num_interop_threads}: they are set here (unless given explicitly) before the engine
+   * starts, and every SavedModel session gets the same numbers in its ConfigProto. So the first
+   * TensorFlow model of a JVM fixes its threads; without this each TF session used every core.
+   * Kept apart so that ONNX-only JVMs never load a TensorFlow class.
+   */
+  private static final class TensorFlowThreads {
+    static void beforeEngineStart(int threads) {
+      if (threads > 0 && System.getProperty("ai.djl.tensorflow.num_intraop_threads") == null) {
+        System.setProperty("ai.djl.tensorflow.num_intraop_threads", String.valueOf(threads));
+      }
+      if (threads > 0 && System.getProperty("ai.djl.tensorflow.num_interop_threads") == null) {
+        System.setProperty("ai.djl.tensorflow.num_interop_threads", "1");
+      }
+    }
+
+    static Object sessionConfig(int threads) {
+      org.tensorflow.proto.ConfigProto.Builder b =
+          ai.djl.tensorflow.engine.javacpp.JavacppUtils.getSessionConfig().toBuilder();
+      if (threads > 0) {
+        b.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
+      }
+      return b.build();
+    }
+  }
+
   public ModelSpec spec() {
     return spec;
   }
 
   /** A per-thread session; close it when the thread is done. */
   public Session newSession() {
-    return new Session(model.newPredictor(new NoopTranslator()));
+    synchronized (LOCK) {
+      if (closed) {
+        throw new IllegalStateException(spec.name() + ": the model is closed");
+      }
+      sessions++;
+      cancelPendingClose();
+    }
+    return sessionCounted();
   }
 
+  private Session sessionCounted() {
+    try {
+      return new Session(model.newPredictor(new NoopTranslator()));
+    } catch (RuntimeException | Error e) {
+      released();
+      throw e;
+    }
+  }
+
+  /** Whether the model has been closed (by its owner, or by the shared cache once unused). */
+  public boolean isClosed() {
+    synchronized (LOCK) {
+      return closed;
+    }
+  }
+
+  /** Sessions open on this instance now. */
+  public int openSessions() {
+    synchronized (LOCK) {
+      return sessions;
+    }
+  }
+
+  /** Closes the model (a shared instance is dropped from the cache; open sessions then fail). */
   @Override
   public void close() {
+    synchronized (LOCK) {
+      if (closed) {
+        return;
+      }
+      markClosed();
+    }
+    model.close();
+  }
+
+  private void markClosed() { // under LOCK
+    closed = true;
+    cancelPendingClose();
+    if (sharedKey != null && SHARED.get(sharedKey) == this) {
+      SHARED.remove(sharedKey);
+    }
+  }
+
+  private void cancelPendingClose() { // under LOCK
+    if (pendingClose != null) {
+      pendingClose.cancel(false);
+      pendingClose = null;
+    }
+  }
+
+  private void released() {
+    synchronized (LOCK) {
+      sessions--;
+      if (sessions > 0 || sharedKey == null || pinned || closed) {
+        return;
+      }
+      long idle = Math.max(0, Long.getLong(IDLE_PROPERTY, DEFAULT_IDLE_SECONDS));
+      cancelPendingClose();
+      pendingClose = closer.schedule(this::closeIfIdle, idle, TimeUnit.SECONDS);
+    }
+  }
+
+  private void closeIfIdle() {
+    synchronized (LOCK) {
+      if (closed || sessions > 0 || pinned) {
+        return;
+      }
+      pendingClose = null;
+      markClosed();
+    }
     model.close();
   }
 
   /** One thread's use of the model. */
   public final class Session implements AutoCloseable {
     private final Predictor<NDList, NDList> predictor;
+    private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private Session(Predictor<NDList, NDList> predictor) {
       this.predictor = predictor;
+    }
+
+    /** The model this session runs. */
+    public PersonLabModel model() {
+      return PersonLabModel.this;
     }
 
     /** Runs the network on one input and reads its outputs as PersonLab maps. */
@@ -122,9 +346,16 @@ public final class PersonLabModel implements AutoCloseable {
       return toMaps(out, shapes, input);
     }
 
+    /** Closes the predictor and releases the model (idempotent). */
     @Override
     public void close() {
-      predictor.close();
+      if (open.compareAndSet(true, false)) {
+        try {
+          predictor.close();
+        } finally {
+          released();
+        }
+      }
     }
   }
 

@@ -15,7 +15,7 @@ class LabelJobPlanTest {
     LabelJob.Options o = LabelJobTest.options(inputs, output, LabelJobTest.fast(0.2), 200, false, 0);
     return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), o.model(), o.engineThreads(),
         o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), allowLocal);
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), allowLocal, o.imageTimeoutSeconds());
   }
 
   @Test

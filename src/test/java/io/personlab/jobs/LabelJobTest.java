@@ -20,6 +20,7 @@ import io.personlab.pipeline.PersonLabPipeline;
 import io.personlab.pipeline.PipelineConfig;
 import io.personlab.rle.Rle;
 import io.personlab.testing.SharedData;
+import io.personlab.testing.TrapImageReaderSpi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,7 +31,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +54,9 @@ class LabelJobTest {
     // local[2, 4]: two cores, a failed task is retried (up to 4 attempts), as on a cluster
     spark = SparkSession.builder().master("local[2,4]").appName("LabelJobTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.executor.heartbeatInterval", "500ms") // running tasks' progress twice a second
+        .getOrCreate();
   }
 
   @AfterAll
@@ -67,6 +74,187 @@ class LabelJobTest {
       boolean force, int failFirst, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
         64L << 20, prefetch, force, "2026-11-25", 60, failFirst, false);
+  }
+
+  static LabelJob.Options withTimeout(LabelJob.Options o, long imageTimeoutSeconds) {
+    return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), o.model(), o.engineThreads(),
+        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), imageTimeoutSeconds);
+  }
+
+  static Map<String, Row> byName(List<Row> rows) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : rows) {
+      out.put(Path.of(java.net.URI.create(r.getString(0).replace(" ", "%20")).getPath()).getFileName().toString(), r);
+    }
+    return out;
+  }
+
+  /** A few val images plus files of the test trap format (see TrapImageReaderSpi). */
+  Path trapCorpus(String name, Map<String, byte[]> traps) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    for (String g : List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg")) {
+      Files.copy(IMAGES.resolve(g), dir.resolve(g));
+    }
+    for (var t : traps.entrySet()) {
+      Files.write(dir.resolve(t.getKey()), t.getValue());
+    }
+    return dir;
+  }
+
+  @Test
+  void decoderErrorsThatAreNotExceptionsAreErrorRowsNamingTheFileAndTheError() throws Exception {
+    Path dir = trapCorpus("errors", Map.of("deep.pltrap", TrapImageReaderSpi.STACK,
+        "linkage.pltrap", TrapImageReaderSpi.LINKAGE));
+    for (int prefetch : new int[] {-1, 2}) { // decoded on the worker thread; on the reader thread
+      String out = tmp.resolve("labels" + prefetch).toString();
+      LabelJob.Summary s = LabelJob.run(spark, options(List.of(dir.toString()), out, fast(0.2), 10, false, 0, prefetch));
+      assertEquals(5, s.images());
+      assertEquals(2, s.errors());
+      Map<String, Row> rows = byName(rows(out));
+      assertEquals(5, rows.size());
+      Row deep = rows.get("deep.pltrap"), linkage = rows.get("linkage.pltrap");
+      assertEquals("error", deep.getString(4));
+      assertTrue(deep.getString(5).contains("deep.pltrap") && deep.getString(5).contains("java.lang.StackOverflowError"),
+          deep.getString(5));
+      assertEquals("error", linkage.getString(4));
+      assertTrue(linkage.getString(5).contains("linkage.pltrap") && linkage.getString(5).contains("java.lang.LinkageError"),
+          linkage.getString(5));
+      assertEquals("ok", rows.get("000000000139.jpg").getString(4), "prefetch " + prefetch);
+    }
+  }
+
+  @Test
+  void anImageStuckPastTheLimitIsAnErrorRowAndTheTaskGoesOn() throws Exception {
+    Path dir = trapCorpus("hang", Map.of("stuck.pltrap", TrapImageReaderSpi.HANG));
+    try {
+      for (int prefetch : new int[] {-1, 2}) {
+        String out = tmp.resolve("labels" + prefetch).toString();
+        long t0 = System.nanoTime();
+        // one task: the images after the stuck one are labeled by the fresh worker
+        LabelJob.Summary s = LabelJob.run(spark,
+            withTimeout(options(List.of(dir.toString()), out, fast(0.2), 10, false, 0, prefetch), 2));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(4, s.images());
+        assertEquals(1, s.errors());
+        Map<String, Row> rows = byName(rows(out));
+        assertEquals(4, rows.size());
+        Row stuck = rows.get("stuck.pltrap");
+        assertEquals("error", stuck.getString(4));
+        assertTrue(stuck.getString(5).contains("stuck.pltrap") && stuck.getString(5).contains("timed out after 2 s"),
+            stuck.getString(5));
+        for (String ok : List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg")) {
+          assertEquals("ok", rows.get(ok).getString(4), ok + ", prefetch " + prefetch + ": " + rows.get(ok).getString(5));
+        }
+        assertEquals(1, TrapImageReaderSpi.hanging(), "the abandoned thread is still stuck (not retried, not killed)");
+        assertTrue(seconds < 30, "took " + seconds + " s");
+        releaseStuckThreads();
+      }
+    } finally {
+      releaseStuckThreads();
+    }
+  }
+
+  @Test
+  void tooManyStuckImagesFailTheJobWithAClearMessage() throws Exception {
+    Path dir = trapCorpus("hangs", Map.of("a.pltrap", TrapImageReaderSpi.HANG, "b.pltrap", TrapImageReaderSpi.HANG,
+        "c.pltrap", TrapImageReaderSpi.HANG));
+    String out = tmp.resolve("labels").toString();
+    try {
+      Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> LabelJob.run(spark,
+          withTimeout(options(List.of(dir.toString()), out, fast(0.2), 100, false, 0, -1), 1)));
+      String all = "";
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        all += t.getMessage() + "\n";
+      }
+      assertTrue(all.contains("stuck past the 1 s limit") && all.contains("may each hold a core"), all);
+      assertNull(LabelStore.read(spark, out), "no complete run");
+    } finally {
+      releaseStuckThreads();
+    }
+  }
+
+  /** The real labeler over the val images in {@code partitions} tasks, followed by a LabelProgress. */
+  @Test
+  void progressMovesWhileATaskRunsAndEndsEqualToTheInputsAfterTaskRetries() throws Exception {
+    var sc = spark.sparkContext();
+    Dataset<Row> listing = ImageListing.fromPrefixes(spark, List.of(IMAGES.toString()), "*").select("uri", "size");
+    // one task of 79 images at 513 px: a few seconds, several heartbeats
+    LongAccumulator done = sc.longAccumulator("test.images"), failed = sc.longAccumulator("test.errors");
+    PartitionLabeler labeler = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, PipelineConfig.singleScale(513),
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done, failed, 0);
+    LabelProgress progress = LabelProgress.attach(sc, done, failed);
+    long seenWhileRunning = 0;
+    try {
+      var job = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+          listing.repartition(1).mapPartitions(labeler, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      while (!job.isDone()) {
+        LabelProgress.Snapshot s = progress.snapshot();
+        if (s.partitionsDone() == 0) {
+          seenWhileRunning = Math.max(seenWhileRunning, s.images());
+        }
+        Thread.sleep(50);
+      }
+      assertEquals(79, job.get());
+      LabelProgress.Snapshot end = progress.await(79, java.time.Duration.ofSeconds(10));
+      assertEquals(new LabelProgress.Snapshot(79, 0, 1), end);
+    } finally {
+      progress.detach();
+    }
+    assertTrue(seenWhileRunning > 0 && seenWhileRunning < 79, "images seen before the task ended: " + seenWhileRunning);
+
+    // four tasks, the first attempt of two of them fails: each image counted once
+    LongAccumulator done2 = sc.longAccumulator("test.images"), failed2 = sc.longAccumulator("test.errors");
+    PartitionLabeler failing = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, fast(0.2),
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 2, 0, done2, failed2, 2);
+    LabelProgress retried = LabelProgress.attach(sc, done2, failed2);
+    try {
+      assertEquals(79, listing.repartition(4).mapPartitions(failing, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      assertEquals(new LabelProgress.Snapshot(79, 0, 4), retried.await(79, java.time.Duration.ofSeconds(10)));
+      assertEquals(79, done2.value());
+    } finally {
+      retried.detach();
+    }
+  }
+
+  @Test
+  void aFlatDirectoryIsListedInPagesWithEveryFileOnce() throws Exception {
+    Path flat = Files.createDirectories(tmp.resolve("flat"));
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (int i = 0; i < 3000; i++) {
+      expected.add("file:" + Files.createFile(flat.resolve(String.format("img %05d.jpg", i))));
+    }
+    Files.createFile(flat.resolve(".hidden.jpg"));
+    Files.createFile(flat.resolve("notes.txt")); // not matching the glob
+    Path deeper = Files.createDirectories(flat.resolve("sub/deeper"));
+    for (int i = 0; i < 5; i++) {
+      expected.add("file:" + Files.createFile(deeper.resolve(i + ".jpg")));
+    }
+    String scratch = tmp.resolve("scratch").toString();
+    List<Row> rows = ImageListing.fromPrefixes(spark, List.of(flat.toString()), "*.jpg", scratch, 100).collectAsList();
+    assertEquals(expected.size(), rows.size(), "every file once");
+    assertEquals(expected, rows.stream().map(r -> r.getString(0)).collect(java.util.stream.Collectors.toSet()));
+    assertTrue(rows.stream().allMatch(r -> r.getLong(1) == 0));
+    // the driver held at most 100 entries: 3000 files and one folder went out as 31 pages
+    try (var pages = Files.list(Path.of(scratch))) {
+      assertEquals(31, pages.filter(f -> f.getFileName().toString().startsWith("page-")).count());
+    }
+    ImageListing.deleteScratch(spark.sparkContext().hadoopConfiguration(), scratch);
+    assertTrue(!Files.exists(Path.of(scratch)));
+    // without a scratch directory, a listing over a page is refused rather than held
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ImageListing.fromPrefixes(spark, List.of(flat.toString()), "*.jpg", null, 100));
+    // a small one stays in memory as before
+    assertEquals(5, ImageListing.fromPrefixes(spark, List.of(deeper.toString()), "*.jpg", null, 100).count());
+  }
+
+  static void releaseStuckThreads() throws InterruptedException {
+    TrapImageReaderSpi.release();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while ((PartitionLabeler.hungWorkers() > 0 || TrapImageReaderSpi.hanging() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, PartitionLabeler.hungWorkers(), "abandoned threads end once their decode returns");
   }
 
   static PipelineConfig fast(double minScore) {

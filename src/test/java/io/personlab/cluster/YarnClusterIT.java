@@ -79,6 +79,10 @@ class YarnClusterIT {
             // Spark 3.5's UI filter (AmIpFilter) fails to start in the minicluster's AM
             "--conf", "spark.ui.enabled=false",
             "--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g", "--driver-memory", "1g",
+            // YARN does not pass the NodeManager's environment on: without this the application
+            // master (the driver) and the executors bind this machine's non-loopback address
+            "--conf", "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
+            "--conf", "spark.executorEnv.SPARK_LOCAL_IP=127.0.0.1",
             // Spark's own jars are installed on every node, as on EMR or Dataproc: not uploaded
             "--conf", "spark.yarn.jars=local:" + sparkHome.resolve("jars") + "/*"));
         if (variant.equals("files")) {

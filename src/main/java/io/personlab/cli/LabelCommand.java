@@ -72,6 +72,20 @@ public final class LabelCommand implements Callable<Integer> {
       description = "on a cluster, accept local input and output paths (every host mounts them at the same place)")
   boolean allowLocalPaths;
 
+  @Option(names = "--table", paramLabel = "NAME",
+      description = "write the label table (Apache Iceberg): CATALOG.DB.TABLE of a catalog configured in Spark, or a "
+          + "bare name kept in a filesystem catalog under --output. Without it: run directories under --output")
+  String table;
+
+  @Option(names = "--max-attempts", paramLabel = "N",
+      description = "label table: tries at a transient error (I/O, time-out, memory) of an unchanged file (default: ${DEFAULT-VALUE})")
+  int maxAttempts = LabelJob.Options.DEFAULT_MAX_ATTEMPTS;
+
+  @Option(names = "--coco-ids",
+      description = "the input is a COCO split: image_id from COCO file names (000000000139.jpg -> 139); "
+          + "otherwise every image_id is a hash of its URI")
+  boolean cocoIds;
+
   @Mixin ModelOptions modelOptions;
 
   @Mixin DefaultsOption defaults;
@@ -85,15 +99,15 @@ public final class LabelCommand implements Callable<Integer> {
     if ((inputs == null) == (manifest == null)) {
       throw new IllegalArgumentException("give --input or --manifest (one of them)");
     }
-    if (output == null) {
-      throw new IllegalArgumentException("give --output (or output = URI in a --defaults file)");
+    if (output == null && (table == null || !table.contains("."))) {
+      throw new IllegalArgumentException("give --output (or output = URI in a --defaults file), or --table CATALOG.DB.TABLE");
     }
     PipelineConfig pipeline = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
     int engineThreads = modelOptions.engineThreadsOrDefault(1);
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
         modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds));
+        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts, cocoIds));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

@@ -13,6 +13,7 @@ final class Spark {
       if (localMaster.startsWith("local")) {
         // one process on this machine: loopback, no UI; never pinned for a real cluster's driver
         b.config("spark.ui.enabled", "false")
+            .config("spark.sql.extensions", io.personlab.jobs.LabelTable.EXTENSIONS) // the label table's MERGE
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.driver.host", "127.0.0.1");
       }

@@ -17,9 +17,19 @@ public final class ImageIds {
 
   private ImageIds() {}
 
+  /** The COCO id of a COCO file name, else the URI's hash id. */
   public static long of(String uri) {
+    return of(uri, true);
+  }
+
+  /**
+   * An image's id: with {@code coco} (the user says the input is a COCO split) a COCO file name's
+   * number, else always the URI's hash, so that {@code a/000000000139.jpg} and
+   * {@code b/000000000139.jpg} never share an id.
+   */
+  public static long of(String uri, boolean coco) {
     Matcher m = COCO.matcher(uri);
-    if (m.matches()) {
+    if (coco && m.matches()) {
       return Long.parseLong(m.group(1));
     }
     try {

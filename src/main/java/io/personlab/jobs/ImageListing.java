@@ -39,9 +39,15 @@ import org.apache.spark.util.SerializableConfiguration;
  * across executors would need store-specific listing (start-after) that Hadoop's FileSystem API lacks.
  */
 public final class ImageListing {
+  /**
+   * A listed file: its URI and its identity when listed (size, modification time in epoch
+   * milliseconds, the store's ETag where it has one; -1 and null when unknown, as for manifests).
+   */
   public static final StructType SCHEMA = new StructType()
       .add("uri", DataTypes.StringType, false)
-      .add("size", DataTypes.LongType, false);
+      .add("size", DataTypes.LongType, false)
+      .add("modified", DataTypes.LongType, false)
+      .add("etag", DataTypes.StringType, true);
 
   /** First-level entries the driver holds at most before writing them out as a page. */
   public static final int DEFAULT_PAGE_ROWS = 100_000;
@@ -49,7 +55,9 @@ public final class ImageListing {
   private static final StructType ENTRY = new StructType()
       .add("dir", DataTypes.BooleanType, false)
       .add("uri", DataTypes.StringType, false)
-      .add("size", DataTypes.LongType, false);
+      .add("size", DataTypes.LongType, false)
+      .add("modified", DataTypes.LongType, false)
+      .add("etag", DataTypes.StringType, true);
 
   private ImageListing() {}
 
@@ -83,7 +91,7 @@ public final class ImageListing {
           throw new IllegalArgumentException(input + ": no such file, directory or prefix");
         }
         if (st.isFile()) {
-          pager.add(false, st.getPath().toString(), st.getLen());
+          pager.add(false, st.getPath().toString(), st.getLen(), st.getModificationTime(), etag(st));
         } else if (isLocal(p)) {
           listFirstLevelLocally(java.nio.file.Path.of(st.getPath().toUri().getPath()), filter, pager);
         } else {
@@ -94,9 +102,9 @@ public final class ImageListing {
               continue;
             }
             if (child.isDirectory()) {
-              pager.add(true, child.getPath().toString(), -1);
+              pager.add(true, child.getPath().toString(), -1, -1, null);
             } else if (filter.accept(child.getPath())) {
-              pager.add(false, child.getPath().toString(), child.getLen());
+              pager.add(false, child.getPath().toString(), child.getLen(), child.getModificationTime(), etag(child));
             }
           }
         }
@@ -109,7 +117,7 @@ public final class ImageListing {
         if (e.getBoolean(0)) {
           dirs.add(e.getString(1));
         } else {
-          files.add(RowFactory.create(e.getString(1), e.getLong(2)));
+          files.add(RowFactory.create(e.getString(1), e.getLong(2), e.getLong(3), e.getString(4)));
         }
       }
       Dataset<Row> listed = spark.createDataFrame(files, SCHEMA);
@@ -123,7 +131,7 @@ public final class ImageListing {
         Dataset<Row> entries = spark.createDataset(pager.pages, Encoders.STRING())
             .repartition(Math.min(pager.pages.size(), 64))
             .flatMap((FlatMapFunction<String, Row>) page -> readPage(page, hadoop.value()), Encoders.row(ENTRY));
-        listed = listed.union(entries.where("NOT dir").select("uri", "size"))
+        listed = listed.union(entries.where("NOT dir").select("uri", "size", "modified", "etag"))
             .union(entries.where("dir").select("uri").as(Encoders.STRING())
                 .repartition(Math.min(pager.pages.size() * 4, 256))
                 .flatMap((FlatMapFunction<String, Row>) dir -> listRecursively(dir, glob, hadoop.value()),
@@ -138,6 +146,9 @@ public final class ImageListing {
    * failure is logged, never thrown (it runs in finally blocks, where it would hide the job's error).
    */
   public static void deleteScratch(Configuration conf, String scratch) {
+    if (scratch == null) {
+      return;
+    }
     Path p = new Path(scratch);
     try {
       p.getFileSystem(conf).delete(p, true);
@@ -158,13 +169,13 @@ public final class ImageListing {
         try {
           attrs = java.nio.file.Files.readAttributes(child, java.nio.file.attribute.BasicFileAttributes.class);
         } catch (IOException e) { // a broken link, say: listed, so that it becomes an error row naming it
-          pager.add(false, localUri(child), -1);
+          pager.add(false, localUri(child), -1, -1, null);
           continue;
         }
         if (attrs.isDirectory()) {
-          pager.add(true, localUri(child), -1);
+          pager.add(true, localUri(child), -1, -1, null);
         } else if (filter.accept(new Path(localUri(child)))) {
-          pager.add(false, localUri(child), attrs.size());
+          pager.add(false, localUri(child), attrs.size(), attrs.lastModifiedTime().toMillis(), null);
         }
       }
     }
@@ -190,8 +201,8 @@ public final class ImageListing {
       this.pageRows = pageRows;
     }
 
-    void add(boolean dir, String uri, long size) throws IOException {
-      buffer.add(RowFactory.create(dir, uri, size));
+    void add(boolean dir, String uri, long size, long modified, String etag) throws IOException {
+      buffer.add(RowFactory.create(dir, uri, size, modified, etag));
       if (buffer.size() >= pageRows) {
         writePage();
       }
@@ -216,7 +227,9 @@ public final class ImageListing {
         for (Row e : buffer) {
           out.writeBoolean(e.getBoolean(0));
           out.writeLong(e.getLong(2));
+          out.writeLong(e.getLong(3));
           out.writeUTF(e.getString(1)); // any character a key may hold, newlines included
+          out.writeUTF(e.isNullAt(4) ? "" : e.getString(4));
         }
       }
       pages.add(page.toString());
@@ -238,7 +251,10 @@ public final class ImageListing {
       for (int i = 0; i < n; i++) {
         boolean dir = in.readBoolean();
         long size = in.readLong();
-        out.add(RowFactory.create(dir, in.readUTF(), size));
+        long modified = in.readLong();
+        String uri = in.readUTF();
+        String etag = in.readUTF();
+        out.add(RowFactory.create(dir, uri, size, modified, etag.isEmpty() ? null : etag));
       }
       return out.iterator();
     }
@@ -259,7 +275,7 @@ public final class ImageListing {
         .flatMap((FlatMapFunction<String, Row>) line -> {
           String t = line.trim();
           return t.isEmpty() || t.startsWith("#") ? java.util.Collections.emptyIterator()
-              : List.of(RowFactory.create(qualified(t), -1L)).iterator();
+              : List.of(RowFactory.create(qualified(t), -1L, -1L, null)).iterator();
         }, Encoders.row(SCHEMA));
   }
 
@@ -292,7 +308,7 @@ public final class ImageListing {
     while (it.hasNext()) {
       LocatedFileStatus f = it.next();
       if (!hiddenBelow(f.getPath(), p) && filter.accept(f.getPath())) {
-        out.add(RowFactory.create(f.getPath().toString(), f.getLen()));
+        out.add(RowFactory.create(f.getPath().toString(), f.getLen(), f.getModificationTime(), etag(f)));
       }
     }
     return out.iterator();
@@ -320,7 +336,7 @@ public final class ImageListing {
               java.nio.file.attribute.BasicFileAttributes attrs) {
             String name = f.getFileName().toString();
             if (attrs.isRegularFile() && !hidden(name) && filter.accept(new Path(name))) {
-              out.add(RowFactory.create(localUri(f), attrs.size()));
+              out.add(RowFactory.create(localUri(f), attrs.size(), attrs.lastModifiedTime().toMillis(), null));
             }
             return java.nio.file.FileVisitResult.CONTINUE;
           }
@@ -328,7 +344,7 @@ public final class ImageListing {
           @Override
           public java.nio.file.FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) {
             // an unreadable entry or a link loop: listed, so that it becomes an error row naming it
-            out.add(RowFactory.create(localUri(f), -1L));
+            out.add(RowFactory.create(localUri(f), -1L, -1L, null));
             return java.nio.file.FileVisitResult.CONTINUE;
           }
         });
@@ -341,6 +357,11 @@ public final class ImageListing {
    */
   static String localUri(java.nio.file.Path f) {
     return "file:" + f.toAbsolutePath().normalize();
+  }
+
+  /** The object store's ETag of a listed file (S3A has one), or null. */
+  private static String etag(FileStatus st) {
+    return st instanceof org.apache.hadoop.fs.EtagSource e ? e.getEtag() : null;
   }
 
   private static boolean hidden(String name) {

@@ -50,8 +50,37 @@ public final class LabelJob {
       int progressSeconds,
       int failFirstAttemptOfPartitionsBelow,
       boolean allowLocalPaths,
-      long imageTimeoutSeconds) {
+      long imageTimeoutSeconds,
+      String table,
+      int maxAttempts,
+      boolean cocoIds) {
     public static final long DEFAULT_IMAGE_TIMEOUT_SECONDS = 120;
+    /** Tries at a transient error (I/O, time-out, memory) of the same file before it counts as final. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+    /** Into run directories (no table), with the default transient-error attempts. */
+    public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
+        PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
+        String runDate, int progressSeconds, int failFirstAttemptOfPartitionsBelow, boolean allowLocalPaths,
+        long imageTimeoutSeconds) {
+      this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
+          prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          imageTimeoutSeconds, null, DEFAULT_MAX_ATTEMPTS, false);
+    }
+
+    /** The same options writing into a label table (a catalog name, or a bare name under the output). */
+    public Options intoTable(String tableName) {
+      return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
+          maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          imageTimeoutSeconds, tableName, maxAttempts, cocoIds);
+    }
+
+    /** The same options, taking COCO ids from COCO file names (the input is a COCO split). */
+    public Options withCocoIds() {
+      return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
+          maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          imageTimeoutSeconds, table, maxAttempts, true);
+    }
 
     /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
     public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
@@ -70,7 +99,8 @@ public final class LabelJob {
 
   public static Summary run(SparkSession spark, Options o) throws IOException {
     // pages of a large first-level listing (ImageListing), on the output's filesystem; removed after the job
-    String scratch = o.output().replaceAll("/+$", "") + "/_listing-" + java.util.UUID.randomUUID();
+    String scratch = o.output() == null ? null
+        : o.output().replaceAll("/+$", "") + "/_listing-" + java.util.UUID.randomUUID();
     try {
       return run(spark, o, scratch);
     } finally {
@@ -97,6 +127,13 @@ public final class LabelJob {
     // listed once: the count below and the labeling both read it
     listing = listing.repartition(listingPartitions, col("uri")).dropDuplicates("uri")
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    if (o.table() != null) {
+      try {
+        return LabelTableRun.run(spark, o, checked, effective, listing, listingPartitions, t0);
+      } finally {
+        listing.unpersist();
+      }
+    }
     long skipped = 0;
     Dataset<Row> existing = o.force() ? null : LabelStore.read(spark, o.output());
     Dataset<Row> listed = listing;
@@ -113,7 +150,7 @@ public final class LabelJob {
     long images = totals.getLong(0);
     long bytes = totals.isNullAt(1) ? 0 : Math.max(0, totals.getLong(1));
     String runDate = o.runDate() != null ? o.runDate() : LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE);
-    String runId = java.time.Instant.now().toString().replaceAll("[-:.]", "") + "-" + Long.toHexString(System.nanoTime() & 0xffff);
+    String runId = newRunId();
     String runDir = o.output().replaceAll("/+$", "") + "/run_date=" + runDate + "/run_id=" + runId;
     if (images == 0) {
       listing.unpersist();
@@ -124,44 +161,96 @@ public final class LabelJob {
     int partitions = tasks(images, bytes, o.imagesPerTask(), o.bytesPerTask(), spark.sparkContext().defaultParallelism());
     LOG.info("labeling {} images ({} MB) in {} tasks into {} ({} already labeled)", images, bytes >> 20, partitions,
         runDir, skipped);
-    LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
-    LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
-    PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
-        new SerializableConfiguration(conf), o.maxFileBytes(), o.prefetch(), o.imageTimeoutSeconds(), done, failed,
-        o.failFirstAttemptOfPartitionsBelow());
-    Dataset<Row> labels = listing.select("uri", "size").repartition(partitions, col("uri"))
-        .mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
-    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "personlab-progress");
-      t.setDaemon(true);
-      return t;
-    });
-    long start = System.nanoTime();
-    LabelProgress tracker = LabelProgress.attach(spark.sparkContext(), done, failed); // moves while tasks run
-    progress.scheduleAtFixedRate(() -> {
-      LabelProgress.Snapshot now = tracker.snapshot();
-      logProgress(now.images(), now.errors(), images, start);
-    }, o.progressSeconds(), o.progressSeconds(), TimeUnit.SECONDS);
-    LabelProgress.Snapshot end;
+    Labeled labeled = label(spark, o, model, listing.select("uri", "size"), images, partitions);
     try {
-      labels.write().parquet(runDir);
-      end = tracker.await(images, java.time.Duration.ofSeconds(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      labeled.run(() -> {
+        labeled.rows().write().parquet(runDir);
+        return 0L;
+      });
     } finally {
-      progress.shutdownNow();
-      tracker.detach();
       listing.unpersist();
       listed.unpersist();
     }
-    logProgress(end.images(), end.errors(), images, start);
     if (o.force()) {
       removeRunsCoveredBy(spark, o.output(), runDir);
     }
-    Summary summary = new Summary(runDir, images, failed.value(), skipped, (System.nanoTime() - t0) / 1e9);
+    Summary summary = new Summary(runDir, images, labeled.errors(), skipped, (System.nanoTime() - t0) / 1e9);
     effective.with("summary", summary).writeTo(conf, runDir);
     return summary;
+  }
+
+  /** A run's id: its start time and a few random bits. */
+  static String newRunId() {
+    return java.time.Instant.now().toString().replaceAll("[-:.]", "") + "-"
+        + Long.toHexString(System.nanoTime() & 0xffff);
+  }
+
+  /**
+   * Images being labeled: the rows (LabelSchema.ROW, lazily computed by the action given to
+   * {@link #run}) and the progress of that action on the driver.
+   */
+  static final class Labeled {
+    private final Dataset<Row> rows;
+    private final LongAccumulator done;
+    private final LongAccumulator failed;
+    private final long images;
+    private final int progressSeconds;
+
+    Labeled(Dataset<Row> rows, LongAccumulator done, LongAccumulator failed, long images, int progressSeconds) {
+      this.rows = rows;
+      this.done = done;
+      this.failed = failed;
+      this.images = images;
+      this.progressSeconds = progressSeconds;
+    }
+
+    Dataset<Row> rows() {
+      return rows;
+    }
+
+    long errors() {
+      return failed.value();
+    }
+
+    /** Runs the action that computes the rows, logging progress (moving while tasks run). */
+    <T> T run(java.util.function.Supplier<T> action) throws IOException {
+      SparkSession spark = rows.sparkSession();
+      ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "personlab-progress");
+        t.setDaemon(true);
+        return t;
+      });
+      long start = System.nanoTime();
+      LabelProgress tracker = LabelProgress.attach(spark.sparkContext(), done, failed);
+      progress.scheduleAtFixedRate(() -> {
+        LabelProgress.Snapshot now = tracker.snapshot();
+        logProgress(now.images(), now.errors(), images, start);
+      }, progressSeconds, progressSeconds, TimeUnit.SECONDS);
+      try {
+        T result = action.get();
+        LabelProgress.Snapshot end = tracker.await(images, java.time.Duration.ofSeconds(10));
+        logProgress(end.images(), end.errors(), images, start);
+        return result;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } finally {
+        progress.shutdownNow();
+        tracker.detach();
+      }
+    }
+  }
+
+  /** The labeling of listed images (uri, size) in tasks: one row per image, computed lazily. */
+  static Labeled label(SparkSession spark, Options o, ModelSource model, Dataset<Row> input, long images,
+      int partitions) {
+    LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
+    LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
+    PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
+        new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), o.maxFileBytes(), o.prefetch(),
+        o.imageTimeoutSeconds(), done, failed, o.failFirstAttemptOfPartitionsBelow(), o.cocoIds());
+    Dataset<Row> rows = input.repartition(partitions, col("uri")).mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
+    return new Labeled(rows, done, failed, images, o.progressSeconds());
   }
 
   /**
@@ -206,9 +295,11 @@ public final class LabelJob {
     };
     List<String> inputs = o.inputs() == null ? null : o.inputs().stream().map(check).toList();
     String manifest = o.manifest() == null ? null : check.apply(o.manifest());
-    return new Options(inputs, manifest, o.glob(), check.apply(o.output()), o.model(), o.engineThreads(),
+    String output = o.output() == null ? null : check.apply(o.output());
+    return new Options(inputs, manifest, o.glob(), output, o.model(), o.engineThreads(),
         o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds());
+        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds(),
+        o.table(), o.maxAttempts(), o.cocoIds());
   }
 
   private static void logProgress(long done, long errors, long total, long start) {

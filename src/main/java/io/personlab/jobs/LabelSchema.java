@@ -37,5 +37,8 @@ public final class LabelSchema {
     DataTypes.createStructField("decode_ms", DataTypes.DoubleType, false),
     DataTypes.createStructField("forward_ms", DataTypes.DoubleType, false),
     DataTypes.createStructField("postprocess_ms", DataTypes.DoubleType, false),
+    // errors only: "permanent" (the file itself: not an image, corrupt, over a limit) or
+    // "transient" (a read failure, a time-out, out of memory: worth another attempt)
+    DataTypes.createStructField("error_kind", DataTypes.StringType, true),
   });
 }

@@ -1,6 +1,7 @@
 package io.personlab.jobs;
 
 import ai.djl.Device;
+import io.personlab.image.ImageDecodeException;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.RgbImage;
 import io.personlab.model.PersonLabModel;
@@ -60,6 +61,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static final AtomicInteger HUNG = new AtomicInteger();
 
   private final ModelSource model;
+  private final boolean cocoIds;
   private final int engineThreads;
   private final PipelineConfig config;
   private final SerializableConfiguration hadoop;
@@ -72,7 +74,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
 
   public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
       long maxFileBytes, int prefetch, long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed,
-      int failFirstAttemptOfPartitionsBelow) {
+      int failFirstAttemptOfPartitionsBelow, boolean cocoIds) {
+    this.cocoIds = cocoIds;
     this.model = model;
     this.engineThreads = engineThreads;
     this.config = config;
@@ -202,7 +205,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           return END;
         }
         if (f.error != null) {
-          return errorRow(f.uri, f.error, modelId, specHash, scales, f.decodeMs);
+          return errorRow(f.uri, f.error, f.errorKind, modelId, specHash, scales, f.decodeMs);
         }
       } else {
         if (!input.hasNext()) {
@@ -219,14 +222,14 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       Object out = worker.run(session -> {
         Fetched g = fetched != null ? fetched : fetcher.fetch(row);
         if (g.error != null) {
-          return errorRow(g.uri, g.error, modelId, specHash, scales, g.decodeMs);
+          return errorRow(g.uri, g.error, g.errorKind, modelId, specHash, scales, g.decodeMs);
         }
         try {
           ImageResult r = pipeline.process(g.image, session);
           return okRow(g.uri, r, modelId, specHash, scales, g.decodeMs);
         } catch (Throwable e) {
           rethrowIfFatal(e);
-          return errorRow(g.uri, g.uri + ": " + describe(e), modelId, specHash, scales, g.decodeMs);
+          return errorRow(g.uri, g.uri + ": " + describe(e), ErrorKind.of(e), modelId, specHash, scales, g.decodeMs);
         }
       }, budget);
       if (out instanceof Row r) {
@@ -241,7 +244,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       worker = new Worker(PersonLabModel.openShared(localModel, engineThreads, device));
       return errorRow(uri, uri + ": timed out after " + imageTimeoutSeconds + " s ("
           + (fetched != null ? "inference" : "reading, decoding or inference") + "); its thread was abandoned",
-          modelId, specHash, scales, fetched != null ? fetched.decodeMs : imageTimeoutSeconds * 1e3);
+          ErrorKind.TRANSIENT, modelId, specHash, scales, fetched != null ? fetched.decodeMs : imageTimeoutSeconds * 1e3);
     }
 
     private void abandon(Object what, String uri) {
@@ -450,12 +453,18 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     final String uri;
     final RgbImage image;
     final String error;
+    final String errorKind;
     final double decodeMs;
 
     Fetched(String uri, RgbImage image, String error, double decodeMs) {
+      this(uri, image, error, ErrorKind.TRANSIENT, decodeMs);
+    }
+
+    Fetched(String uri, RgbImage image, String error, String errorKind, double decodeMs) {
       this.uri = uri;
       this.image = image;
       this.error = error;
+      this.errorKind = error == null ? null : errorKind;
       this.decodeMs = decodeMs;
     }
   }
@@ -485,7 +494,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       } catch (Throwable e) {
         rethrowIfFatal(e);
         return new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),
-            (System.nanoTime() - t0) / 1e6);
+            ErrorKind.of(e), (System.nanoTime() - t0) / 1e6);
       }
     }
   }
@@ -516,7 +525,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
    */
   private byte[] read(FileSystem fs, Path path, String uri, long size) throws IOException {
     if (size > maxFileBytes) {
-      throw new IOException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
+      throw new ImageDecodeException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
     }
     try (InputStream in = fs.open(path)) {
       return bounded(in, uri);
@@ -532,10 +541,10 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private byte[] readLocal(Path path, String uri, long size) throws IOException {
     java.nio.file.Path p = java.nio.file.Path.of(path.toUri().getPath());
     if (size > maxFileBytes) {
-      throw new IOException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
+      throw new ImageDecodeException(uri + ": file of " + size + " bytes exceeds the limit of " + maxFileBytes);
     }
     if (java.nio.file.Files.isDirectory(p)) {
-      throw new IOException(uri + ": is a directory");
+      throw new ImageDecodeException(uri + ": is a directory");
     }
     try (InputStream in = java.nio.file.Files.newInputStream(p)) {
       return bounded(in, uri);
@@ -547,7 +556,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private byte[] bounded(InputStream in, String uri) throws IOException {
     byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
     if (data.length > maxFileBytes) {
-      throw new IOException(uri + ": file exceeds the limit of " + maxFileBytes + " bytes");
+      throw new ImageDecodeException(uri + ": file exceeds the limit of " + maxFileBytes + " bytes");
     }
     return data;
   }
@@ -573,7 +582,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  static Row okRow(String uri, ImageResult r, String modelId, String specHash, int[] scales, double decodeMs) {
+  Row okRow(String uri, ImageResult r, String modelId, String specHash, int[] scales, double decodeMs) {
     Row[] people = new Row[r.people().size()];
     for (int i = 0; i < people.length; i++) {
       Person p = r.people().get(i);
@@ -581,12 +590,13 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           : RowFactory.create(p.mask().height(), p.mask().width(), p.mask().toCompressedString());
       people[i] = RowFactory.create(p.score(), p.keypoints(), p.box(), mask, p.mask() == null ? null : p.mask().area());
     }
-    return RowFactory.create(uri, ImageIds.of(uri), r.width(), r.height(), "ok", null, modelId, specHash, scales,
-        people, decodeMs + r.decodeMs(), r.forwardMs(), r.postMs());
+    return RowFactory.create(uri, ImageIds.of(uri, cocoIds), r.width(), r.height(), "ok", null, modelId, specHash, scales,
+        people, decodeMs + r.decodeMs(), r.forwardMs(), r.postMs(), null);
   }
 
-  static Row errorRow(String uri, String error, String modelId, String specHash, int[] scales, double decodeMs) {
-    return RowFactory.create(uri, ImageIds.of(uri), null, null, "error", error, modelId, specHash, scales,
-        new Row[0], decodeMs, 0.0, 0.0);
+  Row errorRow(String uri, String error, String errorKind, String modelId, String specHash, int[] scales,
+      double decodeMs) {
+    return RowFactory.create(uri, ImageIds.of(uri, cocoIds), null, null, "error", error, modelId, specHash, scales,
+        new Row[0], decodeMs, 0.0, 0.0, errorKind);
   }
 }

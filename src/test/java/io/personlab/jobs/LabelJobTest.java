@@ -73,7 +73,7 @@ class LabelJobTest {
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
       boolean force, int failFirst, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
-        64L << 20, prefetch, force, "2026-11-25", 60, failFirst, false);
+        64L << 20, prefetch, force, "2026-11-25", 60, failFirst, false).withCocoIds(); // COCO val images
   }
 
   static LabelJob.Options withTimeout(LabelJob.Options o, long imageTimeoutSeconds) {
@@ -182,7 +182,7 @@ class LabelJobTest {
     // one task of 79 images at 513 px: a few seconds, several heartbeats
     LongAccumulator done = sc.longAccumulator("test.images"), failed = sc.longAccumulator("test.errors");
     PartitionLabeler labeler = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, PipelineConfig.singleScale(513),
-        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done, failed, 0);
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done, failed, 0, true);
     LabelProgress progress = LabelProgress.attach(sc, done, failed);
     long seenWhileRunning = 0;
     try {
@@ -206,7 +206,7 @@ class LabelJobTest {
     // four tasks, the first attempt of two of them fails: each image counted once
     LongAccumulator done2 = sc.longAccumulator("test.images"), failed2 = sc.longAccumulator("test.errors");
     PartitionLabeler failing = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, fast(0.2),
-        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 2, 0, done2, failed2, 2);
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 2, 0, done2, failed2, 2, true);
     LabelProgress retried = LabelProgress.attach(sc, done2, failed2);
     try {
       assertEquals(79, listing.repartition(4).mapPartitions(failing, Encoders.row(LabelSchema.ROW)).collectAsList().size());
@@ -449,6 +449,9 @@ class LabelJobTest {
     assertEquals(139L, ImageIds.of("file:/x/COCO_val2014_000000000139.jpg"));
     assertTrue(ImageIds.of("file:/2019/1.jpg") >= (1L << 61));
     assertTrue(ImageIds.of("file:/2019/1.jpg") != ImageIds.of("file:/2020/1.jpg"));
+    // not a COCO split: 12-digit names in two folders are two images with two ids
+    assertTrue(ImageIds.of("s3a://b/a/000000000139.jpg", false) != ImageIds.of("s3a://b/b/000000000139.jpg", false));
+    assertTrue(ImageIds.of("s3a://b/a/000000000139.jpg", false) >= (1L << 61));
   }
 
   @Test

@@ -87,8 +87,10 @@ class StandaloneClusterIT {
   }
 
   /** The job's options besides input, output and model: the same for every run and the reference. */
+  // --coco-ids: image ids from the COCO file names, so that the rows can be scored against the
+  // ground truth
   static final List<String> OPTIONS = List.of("--scales", "385", "--images-per-task", "5", "--run-date", "2026-11-25",
-      "--progress-seconds", "1");
+      "--progress-seconds", "1", "--coco-ids");
 
   static List<String> jobArgs(String output, String model) {
     List<String> args = new ArrayList<>(List.of("--input", INPUT, "--output", output, "--model", model));

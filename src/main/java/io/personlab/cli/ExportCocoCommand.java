@@ -4,6 +4,7 @@ import io.personlab.coco.CocoResult;
 import io.personlab.coco.Segmentation;
 import io.personlab.io.CocoJson;
 import io.personlab.jobs.LabelStore;
+import io.personlab.jobs.LabelTableReader;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -26,10 +27,23 @@ import static org.apache.spark.sql.functions.posexplode;
 @Command(
     name = "export-coco",
     mixinStandardHelpOptions = true,
-    description = "Writes the people of a label store (complete runs) as a COCO results JSON file.")
+    description = {
+      "Writes the people of a label store (complete runs), or of one configuration",
+      "of the label table, as a COCO results JSON file. Images marked missing in the",
+      "table are left out."
+    })
 public final class ExportCocoCommand implements Callable<Integer> {
-  @Option(names = "--labels", required = true, paramLabel = "URI", description = "label store written by label")
+  @Option(names = "--labels", paramLabel = "URI",
+      description = "label's --output: its run directories, or with --table the table's warehouse")
   String labels;
+
+  @Option(names = "--table", paramLabel = "NAME",
+      description = "read the label table: CATALOG.DB.TABLE, or a bare name kept under --labels")
+  String table;
+
+  @Option(names = "--config-id", paramLabel = "ID",
+      description = "with --table: the configuration to export (default: the table's only one)")
+  String configId;
 
   @Option(names = "--output", required = true, paramLabel = "URI",
       description = "COCO results file: a local path, or s3a://, hdfs://, gs://")
@@ -52,10 +66,24 @@ public final class ExportCocoCommand implements Callable<Integer> {
       case "segm" -> true;
       default -> throw new IllegalArgumentException("--iou-type must be keypoints or segm, not " + iouType);
     };
+    if (table == null && labels == null) {
+      throw new IllegalArgumentException("give --labels URI (run directories), or --table NAME");
+    }
+    if (table == null && configId != null) {
+      throw new IllegalArgumentException("--config-id selects a configuration of the label table: give --table");
+    }
     SparkSession spark = Spark.session("personlab export-coco", master);
-    Dataset<Row> all = LabelStore.read(spark, labels);
-    if (all == null) {
-      throw new IllegalArgumentException(labels + ": no complete label run");
+    Dataset<Row> all;
+    String from = labels;
+    if (table != null) {
+      LabelTableReader.Selection s = LabelTableReader.current(spark, table, labels, configId);
+      from = s.table() + ", configuration " + s.configId();
+      all = s.rows();
+    } else {
+      all = LabelStore.read(spark, labels);
+      if (all == null) {
+        throw new IllegalArgumentException(labels + ": no complete label run");
+      }
     }
     if (!spark.sparkContext().isLocal()) {
       checkNotLocal(spark, output);
@@ -95,7 +123,7 @@ public final class ExportCocoCommand implements Callable<Integer> {
     try (Writer w = new BufferedWriter(new OutputStreamWriter(fs.create(out, true), StandardCharsets.UTF_8), 1 << 16)) {
       n = CocoJson.writeResults(results, w);
     }
-    System.out.printf("wrote %d %s results to %s%n", n, iouType, output);
+    System.out.printf("wrote %d %s results of %s to %s%n", n, iouType, from, output);
     return 0;
   }
 
@@ -113,7 +141,7 @@ public final class ExportCocoCommand implements Callable<Integer> {
   }
 
   /** On a cluster the driver may run on any host: a local output would be lost with it. */
-  private static void checkNotLocal(SparkSession spark, String uri) throws java.io.IOException {
+  static void checkNotLocal(SparkSession spark, String uri) throws java.io.IOException {
     Path p = new Path(uri);
     if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString().startsWith("file:")) {
       throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + spark.sparkContext().master()

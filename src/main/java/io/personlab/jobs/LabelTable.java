@@ -68,11 +68,19 @@ public final class LabelTable {
    */
   public static String resolve(SparkSession spark, String table, String output) {
     checkExtensions(spark);
+    if (!table.contains(".") && output == null) {
+      throw new IllegalArgumentException("--table " + table + " without a catalog needs --output (its warehouse)");
+    }
+    return name(spark, table, output);
+  }
+
+  /**
+   * {@link #resolve} without the check for Iceberg's SQL extensions, which reads do not need: a
+   * bare name's catalog is registered for the warehouse {@code output}.
+   */
+  public static String name(SparkSession spark, String table, String output) {
     if (table.contains(".")) {
       return table;
-    }
-    if (output == null) {
-      throw new IllegalArgumentException("--table " + table + " without a catalog needs --output (its warehouse)");
     }
     String warehouse = output.replaceAll("/+$", "");
     String catalog = "personlab_" + sha256(warehouse).substring(0, 10);

@@ -55,8 +55,23 @@ final class Labels {
     if (latest == null) {
       throw new AssertionError(output + ": no complete run");
     }
+    return store(latest, LabelStore.readAll(spark, output).collectAsList());
+  }
+
+  /**
+   * What a run into the label table (--table NAME under the warehouse) left: its current rows,
+   * in the run-directory columns' order so that they compare as they are.
+   */
+  static Store readTable(SparkSession spark, String table, String warehouse) throws IOException {
+    io.personlab.jobs.LabelTableReader.Selection t =
+        io.personlab.jobs.LabelTableReader.current(spark, table, warehouse, null);
+    Dataset<Row> rows = t.rows().select(java.util.Arrays.stream(io.personlab.jobs.LabelSchema.ROW.fieldNames())
+        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    return store(rows, spark.table(t.table()).collectAsList());
+  }
+
+  private static Store store(Dataset<Row> latest, List<Row> all) throws IOException {
     List<Row> rows = latest.orderBy("image_uri").collectAsList();
-    List<Row> all = LabelStore.readAll(spark, output).collectAsList();
     List<Row> people = latest.where(col("status").equalTo("ok"))
         .select(col("image_id"), posexplode(col("people")).as(new String[] {"pos", "p"}))
         .select(col("image_id"), col("p.score"), col("p.keypoints"), col("pos"))

@@ -73,4 +73,13 @@ final class SparkHome {
     }
     return jar;
   }
+
+  /** Iceberg's Spark runtime jar (a test dependency), for runs that write the label table. */
+  static Path icebergJar() {
+    try {
+      return Path.of(org.apache.iceberg.spark.SparkCatalog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -132,7 +132,11 @@ class StandaloneClusterIT {
 
   /** The run's rows equal the local run's: one per image, all ok, same people, same AP. */
   static void assertSameAsReference(String output, int completeRunsRows) throws Exception {
-    Labels.Store s = Labels.read(spark, output);
+    assertSameAsReference(Labels.read(spark, output), completeRunsRows);
+  }
+
+  static void assertSameAsReference(Labels.Store s, int completeRunsRows) {
+    String output = "run";
     assertEquals(79, s.latest().size(), output + ": one row per image");
     assertEquals(79, s.distinctUris(), output + ": no image twice");
     assertEquals(completeRunsRows, s.all().size(), output + ": rows of all complete runs");
@@ -167,10 +171,14 @@ class StandaloneClusterIT {
       // run reads the model from S3 (--model s3a://...), the second has it shipped by --files.
       List<String> options = new ArrayList<>(List.of("--deploy-mode", "cluster",
           "--conf", "spark.standalone.submit.waitAppCompletion=true"));
+      List<String> args = jobArgs(out, run.equals("cold") ? MODEL_S3 : MODEL_NAME);
       if (run.equals("warm")) {
-        options.addAll(List.of("--files", MODEL_S3));
+        // the second run writes the label table (Iceberg), as a plain Apache Spark takes it: the
+        // runtime jar with --jars (spark-defaults.conf installs the SQL extensions)
+        options.addAll(List.of("--files", MODEL_S3, "--jars", SparkHome.icebergJar().toString()));
+        args.addAll(List.of("--table", "labels"));
       }
-      Procs.Proc p = submit("cluster-" + run, options, jobArgs(out, run.equals("cold") ? MODEL_S3 : MODEL_NAME));
+      Procs.Proc p = submit("cluster-" + run, options, args);
       assertEquals(0, p.waitFor(Duration.ofMinutes(4)), p.tail(8000));
       Matcher m = Pattern.compile("(driver-\\d+-\\d+)").matcher(p.output());
       assertTrue(m.find(), "no driver id in spark-submit's output:\n" + p.tail(4000));
@@ -184,8 +192,12 @@ class StandaloneClusterIT {
       assertEquals("FINISHED", cluster.driverState(driverId), "driver " + driverId + ":\n" + driverOut);
       assertTrue(driverOut.contains("labeled 79 images (0 errors, 0 already labeled)"), driverOut);
       timings.add(String.format("cluster mode, %s submit (until the driver ended), %s: %.1f s", run,
-          run.equals("cold") ? "--model s3a://" : "--files", s));
-      assertSameAsReference(out, 79);
+          run.equals("cold") ? "--model s3a://" : "--files, --table", s));
+      if (run.equals("warm")) {
+        assertSameAsReference(Labels.readTable(spark, "labels", out), 79);
+      } else {
+        assertSameAsReference(out, 79);
+      }
     }
   }
 

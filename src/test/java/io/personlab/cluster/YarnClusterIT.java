@@ -87,9 +87,14 @@ class YarnClusterIT {
             "--conf", "spark.yarn.jars=local:" + sparkHome.resolve("jars") + "/*"));
         if (variant.equals("files")) {
           submit.addAll(List.of("--files", modelUri));
+        } else { // the second run writes the label table in HDFS, Iceberg's runtime jar shipped
+          submit.addAll(List.of("--jars", SparkHome.icebergJar().toString()));
         }
         submit.add(SparkHome.jobJar().toString());
         submit.addAll(args(input, out, variant.equals("files") ? MODEL_NAME : modelUri));
+        if (!variant.equals("files")) {
+          submit.addAll(List.of("--table", "labels"));
+        }
         System.out.println("[yarn-" + variant + "] " + String.join(" ", submit));
         t0 = System.nanoTime();
         Procs.Proc p = procs.start("submit-yarn-" + variant, submit, env, dir.resolve("submit-" + variant));
@@ -97,8 +102,8 @@ class YarnClusterIT {
         assertEquals(0, p.waitFor(Duration.ofMinutes(5)), p.tail(8000));
         assertTrue(p.output().contains("final status: SUCCEEDED"), p.tail(4000));
         timings.add(String.format("yarn cluster mode, %s submit, %s: %.1f s", variant.equals("files") ? "first" : "second",
-            variant.equals("files") ? "--files" : "--model hdfs://", StandaloneClusterIT.secondsSince(t0)));
-        Labels.Store s = Labels.read(spark, out);
+            variant.equals("files") ? "--files" : "--model hdfs://, --table", StandaloneClusterIT.secondsSince(t0)));
+        Labels.Store s = variant.equals("files") ? Labels.read(spark, out) : Labels.readTable(spark, "labels", out);
         assertEquals(79, s.latest().size());
         assertEquals(79, s.distinctUris());
         assertEquals(79, s.all().size());

@@ -468,6 +468,55 @@ class LabelJobTest {
   }
 
   @Test
+  void aTaskKilledHalfWayThroughItsImagesIsRetriedAndEveryCountIsRightAfterwards() throws Exception {
+    // the 79 val images and a broken file; the first labeling task seen with 3 or more images done
+    // (from executor heartbeats) is killed by Spark and rescheduled: the retry labels its whole
+    // partition again, and the counts must not include the killed attempt's images
+    Path dir = Files.createDirectories(tmp.resolve("photos"));
+    try (var list = Files.list(IMAGES)) {
+      for (Path p : list.sorted().toList()) {
+        Files.createSymbolicLink(dir.resolve(p.getFileName()), p);
+      }
+    }
+    Files.writeString(dir.resolve("broken.jpg"), "not an image");
+    String clean = tmp.resolve("clean").toString(), retried = tmp.resolve("retried").toString();
+    LabelJob.Summary c = LabelJob.run(spark, options(List.of(dir.toString()), clean, fast(0.2), 200, false, 0, 0));
+    java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
+    org.apache.spark.scheduler.SparkListener killer = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onExecutorMetricsUpdate(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate u) {
+        var tasks = u.accumUpdates().iterator();
+        while (tasks.hasNext()) {
+          var t = tasks.next(); // (taskId, stageId, stageAttempt, accumulator updates)
+          var acc = t._4().iterator();
+          while (acc.hasNext()) {
+            var a = acc.next();
+            if (a.name().isDefined() && a.name().get().equals("personlab.images") && a.update().isDefined()
+                && ((Number) a.update().get()).longValue() >= 3 && killed.compareAndSet(-1, (Long) t._1())) {
+              spark.sparkContext().killTaskAttempt((Long) t._1(), true, "test: killed half way through its images");
+            }
+          }
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(killer);
+    LabelJob.Summary r;
+    try {
+      r = LabelJob.run(spark, options(List.of(dir.toString()), retried, fast(0.2), 200, false, 0, 0));
+    } finally {
+      spark.sparkContext().removeSparkListener(killer);
+    }
+    assertTrue(killed.get() >= 0, "a task was killed while labeling");
+    for (LabelJob.Summary s : List.of(c, r)) {
+      assertEquals(80, s.images());
+      assertEquals(1, s.errors(), "the broken file counted once, whatever attempts ran");
+    }
+    List<Row> a = rows(clean), b = rows(retried);
+    assertEquals(80, b.size());
+    assertEquals(byUri(a), byUri(b));
+  }
+
+  @Test
   void theParquetIsReadByDuckDbAndItsMasksAreTheOneImagePathsMasks() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("photos"));
     List<String> names = List.of("000000109313.jpg", "000000343803.jpg");

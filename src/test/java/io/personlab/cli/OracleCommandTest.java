@@ -25,6 +25,17 @@ class OracleCommandTest {
     assertEquals(10, last.get("keypoints").size());
     assertEquals(12, last.get("segm").size());
     assertEquals(12, last.get("segm_keypointed").size());
+    // the figures the README's oracle table states for stride 16 (same data, default settings;
+    // the thread count does not change the people found), to its three decimals
+    JsonNode kps = last.get("keypoints");
+    assertEquals(0.972, kps.get(0).asDouble(), 5e-4, "keypoint AP");
+    assertEquals(0.979, kps.get(1).asDouble(), 5e-4, "keypoint AP50");
+    assertEquals(0.979, kps.get(2).asDouble(), 5e-4, "keypoint AP75");
+    assertEquals(0.269, last.get("segm").get(0).asDouble(), 5e-4, "segm AP (all people)");
+    JsonNode segk = last.get("segm_keypointed");
+    assertEquals(0.464, segk.get(0).asDouble(), 5e-4, "segm_keypointed AP");
+    assertEquals(0.883, segk.get(1).asDouble(), 5e-4, "segm_keypointed AP50");
+    assertEquals(0.404, segk.get(2).asDouble(), 5e-4, "segm_keypointed AP75");
     // the written results, evaluated from disk, give the same keypoint AP
     Path kp = tmp.resolve("keypoints_results.json");
     assertTrue(Files.size(kp) > 0);

@@ -47,7 +47,23 @@ class HoughMapsTest {
       }
       // all votes land at (200, 240): on grid points, so the score sits in one cell
       assertEquals(total, h.at(0, (int) (200 / cell), (int) (240 / cell)), 1e-4);
-      assertEquals(1.0, total, 0.25, "stride " + stride + ": cells in disk x stride^2 / (pi R^2)");
+      // eq. 1 fixes the value exactly: each voting cell (here every grid point within R of the
+      // keypoint, counted independently in integers) carries weight stride^2 / (pi R^2)
+      assertEquals(32.0, FOUR.discRadius(), 0.0);
+      int voters = 0;
+      for (int r = 0; r <= 512 / stride; r++) {
+        for (int c = 0; c <= 512 / stride; c++) {
+          long dx = (long) c * stride - 200, dy = (long) r * stride - 240;
+          if (dx * dx + dy * dy <= 32 * 32) {
+            voters++;
+          }
+        }
+      }
+      double expected = voters * (double) stride * stride / (Math.PI * 32 * 32);
+      assertEquals(expected, total, 1e-5 * expected,
+          "stride " + stride + ": " + voters + " cells in disk x stride^2 / (pi R^2)");
+      assertEquals(expected, h.at(0, (int) (200 / cell), (int) (240 / cell)), 1e-5 * expected);
+      assertEquals(1.0, total, 0.1, "stride " + stride + ": about one whatever the stride");
     }
   }
 

@@ -3,6 +3,7 @@ package io.personlab.targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.personlab.coco.CocoAnnotation;
+import io.personlab.coco.Segmentation;
 import io.personlab.geometry.CocoKeypoints;
 import io.personlab.geometry.FrameTransform;
 import io.personlab.maps.Grid;
@@ -59,7 +60,13 @@ class TargetEncoderTest {
     CocoAnnotation a = Scenes.person(1, Scenes.standing(100, 40, 240), 10, W, H);
     CocoAnnotation b = Scenes.person(2, Scenes.standing(150, 60, 240), 10, W, H); // overlaps a
     CocoAnnotation crowd = Scenes.crowd(3, 250, 200, 60, 100, W, H);
-    Targets t = ENCODER.encode(List.of(a, b, crowd), TF, GRID);
+    // a person with a mask but no labelled keypoint (num_keypoints 0), overlapping b's right edge
+    // (b's mask spans x 99..201, this one x 184..300, y 16..136)
+    double[] poly = {184, 16, 300, 16, 300, 136, 184, 136};
+    CocoAnnotation noKeypoints = new CocoAnnotation(3, 4, 1, 1, 116 * 120, false,
+        new double[] {184, 16, 116, 120}, new double[3 * CocoKeypoints.K], 0,
+        new Segmentation.PolygonList(List.of(poly)));
+    Targets t = ENCODER.encode(List.of(a, b, crowd, noKeypoints), TF, GRID);
     int cells = GRID.cells();
     int onlyA = cell(64, 200), both = cell(128, 200), background = cell(300, 16), inCrowd = cell(280, 240);
     assertEquals(1, t.longValid()[onlyA]);
@@ -72,5 +79,29 @@ class TargetEncoderTest {
     // long-range at a cell of a points at a's nose
     assertEquals(100 - 64, t.maps().longOffsets().dx(0, onlyA), 1e-5);
     assertEquals(0, t.longValid()[5 * cells + background]);
+
+    // the person without keypoints: its cells are ignored, in p_S, and get no long-range target,
+    // alone (onlyNoKp) or where it overlaps b (withB); b's own cells keep theirs
+    int onlyNoKp = cell(248, 64), withB = cell(192, 64), onlyB = cell(160, 64);
+    for (int i : new int[] {withB, onlyNoKp}) {
+      assertEquals(1, t.ignore()[i], "ignore at cell " + i);
+      for (int k = 0; k < CocoKeypoints.K; k++) {
+        assertEquals(0, t.longValid()[k * cells + i], "long-range valid, keypoint " + k + ", cell " + i);
+        assertEquals(0f, t.maps().longOffsets().dx(k, i), "long-range dx, keypoint " + k + ", cell " + i);
+        assertEquals(0f, t.maps().longOffsets().dy(k, i), "long-range dy, keypoint " + k + ", cell " + i);
+      }
+      assertEquals(1f, t.maps().segmentation()[i], "p_S at cell " + i);
+    }
+    for (int k = 0; k < CocoKeypoints.K; k++) {
+      assertEquals(0f, t.maps().heatmaps()[k * cells + onlyNoKp], "no heatmap disk of keypoint " + k);
+    }
+    assertEquals(0, t.ignore()[onlyB]);
+    assertEquals(1, t.longValid()[onlyB]);
+    assertEquals(150 - 160, t.maps().longOffsets().dx(0, onlyB), 1e-5);
+    // without that person, the overlap cell is b's alone and has b's long-range target
+    Targets without = ENCODER.encode(List.of(a, b, crowd), TF, GRID);
+    assertEquals(0, without.ignore()[withB]);
+    assertEquals(1, without.longValid()[withB]);
+    assertEquals(150 - 192, without.maps().longOffsets().dx(0, withB), 1e-5);
   }
 }

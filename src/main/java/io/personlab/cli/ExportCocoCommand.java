@@ -85,9 +85,7 @@ public final class ExportCocoCommand implements Callable<Integer> {
         throw new IllegalArgumentException(labels + ": no complete label run");
       }
     }
-    if (!spark.sparkContext().isLocal()) {
-      checkNotLocal(spark, output);
-    }
+    checkNotLocal(spark, output);
     // Streamed: the driver holds one partition of people at a time, never the whole store.
     Iterator<Row> people = all.where(col("status").equalTo("ok"))
         .select(col("image_id"), posexplode(col("people")).as(new String[] {"pos", "p"}))
@@ -141,11 +139,8 @@ public final class ExportCocoCommand implements Callable<Integer> {
   }
 
   /** On a cluster the driver may run on any host: a local output would be lost with it. */
-  static void checkNotLocal(SparkSession spark, String uri) throws java.io.IOException {
-    Path p = new Path(uri);
-    if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString().startsWith("file:")) {
-      throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + spark.sparkContext().master()
-          + "): the driver may run on any host; write to hdfs://, s3a:// or gs://");
-    }
+  static void checkNotLocal(SparkSession spark, String uri) {
+    io.personlab.jobs.ClusterPaths.shared(uri, spark.sparkContext().hadoopConfiguration(), spark.sparkContext().master(),
+        false, "the driver may run on any host; write to hdfs://, s3a:// or gs://");
   }
 }

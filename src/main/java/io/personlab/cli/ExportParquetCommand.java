@@ -55,9 +55,7 @@ public final class ExportParquetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SparkSession spark = Spark.session("personlab export-parquet", master);
     LabelTableReader.Selection s = LabelTableReader.current(spark, table, labels, configId);
-    if (!spark.sparkContext().isLocal()) {
-      ExportCocoCommand.checkNotLocal(spark, output);
-    }
+    ExportCocoCommand.checkNotLocal(spark, output);
     Path out = new Path(output);
     FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
     if (!overwrite && fs.exists(out)) {

@@ -277,22 +277,9 @@ public final class LabelJob {
     if (master.startsWith("local")) {
       return o;
     }
-    java.util.function.Function<String, String> check = uri -> {
-      try {
-        Path p = new Path(uri);
-        // an explicit scheme is taken as given; a bare path means the default filesystem's
-        String qualified = p.toUri().getScheme() != null ? uri
-            : org.apache.hadoop.fs.FileSystem.get(conf).makeQualified(p).toString();
-        if (qualified.startsWith("file:") && !o.allowLocalPaths()) {
-          throw new IllegalArgumentException(uri + ": a local path on a cluster (master " + master
-              + "): executors on other hosts cannot see it. Use hdfs://, s3a:// or gs://, "
-              + "or --allow-local-paths if every host mounts it at the same place");
-        }
-        return qualified;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(uri + ": " + e.getMessage(), e);
-      }
-    };
+    java.util.function.UnaryOperator<String> check = uri -> ClusterPaths.shared(uri, conf, master, o.allowLocalPaths(),
+        "executors on other hosts cannot see it. Use hdfs://, s3a:// or gs://, "
+            + "or --allow-local-paths if every host mounts it at the same place");
     List<String> inputs = o.inputs() == null ? null : o.inputs().stream().map(check).toList();
     String manifest = o.manifest() == null ? null : check.apply(o.manifest());
     String output = o.output() == null ? null : check.apply(o.output());

@@ -70,16 +70,68 @@ public final class LabelJob {
 
     /** The same options writing into a label table (a catalog name, or a bare name under the output). */
     public Options intoTable(String tableName) {
-      return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
-          maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
-          imageTimeoutSeconds, tableName, maxAttempts, cocoIds);
+      return copy(f -> f.table = tableName);
     }
 
     /** The same options, taking COCO ids from COCO file names (the input is a COCO split). */
     public Options withCocoIds() {
-      return new Options(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask,
-          maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
-          imageTimeoutSeconds, table, maxAttempts, true);
+      return copy(f -> f.cocoIds = true);
+    }
+
+    /** The same options with another model. */
+    public Options withModel(String newModel) {
+      return copy(f -> f.model = newModel);
+    }
+
+    /** The same options with local paths accepted on a cluster (or not). */
+    public Options withLocalPathsAllowed(boolean allowed) {
+      return copy(f -> f.allowLocalPaths = allowed);
+    }
+
+    /** The same options with another per-image time limit. */
+    public Options withImageTimeoutSeconds(long seconds) {
+      return copy(f -> f.imageTimeoutSeconds = seconds);
+    }
+
+    /** The same options with other input and output locations. */
+    Options withLocations(List<String> newInputs, String newManifest, String newOutput) {
+      return copy(f -> {
+        f.inputs = newInputs;
+        f.manifest = newManifest;
+        f.output = newOutput;
+      });
+    }
+
+    /** These options with some components changed (records have no withers). */
+    private Options copy(java.util.function.Consumer<Fields> change) {
+      Fields f = new Fields(this);
+      change.accept(f);
+      return new Options(f.inputs, f.manifest, glob, f.output, f.model, engineThreads, pipeline, imagesPerTask,
+          bytesPerTask, maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow,
+          f.allowLocalPaths, f.imageTimeoutSeconds, f.table, maxAttempts, f.cocoIds);
+    }
+
+    /** The components the withers change, mutable, for {@link #copy}. */
+    private static final class Fields {
+      List<String> inputs;
+      String manifest;
+      String output;
+      String model;
+      boolean allowLocalPaths;
+      long imageTimeoutSeconds;
+      String table;
+      boolean cocoIds;
+
+      Fields(Options o) {
+        inputs = o.inputs;
+        manifest = o.manifest;
+        output = o.output;
+        model = o.model;
+        allowLocalPaths = o.allowLocalPaths;
+        imageTimeoutSeconds = o.imageTimeoutSeconds;
+        table = o.table;
+        cocoIds = o.cocoIds;
+      }
     }
 
     /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
@@ -280,13 +332,9 @@ public final class LabelJob {
     java.util.function.UnaryOperator<String> check = uri -> ClusterPaths.shared(uri, conf, master, o.allowLocalPaths(),
         "executors on other hosts cannot see it. Use hdfs://, s3a:// or gs://, "
             + "or --allow-local-paths if every host mounts it at the same place");
-    List<String> inputs = o.inputs() == null ? null : o.inputs().stream().map(check).toList();
-    String manifest = o.manifest() == null ? null : check.apply(o.manifest());
-    String output = o.output() == null ? null : check.apply(o.output());
-    return new Options(inputs, manifest, o.glob(), output, o.model(), o.engineThreads(),
-        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds(),
-        o.table(), o.maxAttempts(), o.cocoIds());
+    return o.withLocations(o.inputs() == null ? null : o.inputs().stream().map(check).toList(),
+        o.manifest() == null ? null : check.apply(o.manifest()),
+        o.output() == null ? null : check.apply(o.output()));
   }
 
   private static void logProgress(long done, long errors, long total, long start) {

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.Test;
 class LabelJobPlanTest {
   static LabelJob.Options paths(List<String> inputs, String output, boolean allowLocal) {
     LabelJob.Options o = LabelJobTest.options(inputs, output, LabelJobTest.fast(0.2), 200, false, 0);
-    return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), o.model(), o.engineThreads(),
-        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), allowLocal, o.imageTimeoutSeconds());
+    return o.withLocalPathsAllowed(allowLocal);
   }
 
   @Test

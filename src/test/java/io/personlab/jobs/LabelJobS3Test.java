@@ -130,10 +130,7 @@ class LabelJobS3Test {
   }
 
   private static LabelJob.Options withModel(LabelJob.Options o, String model) {
-    return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), model, o.engineThreads(), o.pipeline(),
-        o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), o.imageTimeoutSeconds(),
-        o.table(), o.maxAttempts(), o.cocoIds());
+    return o.withModel(model);
   }
 
   private static String read(Configuration conf, String uri) throws java.io.IOException {

@@ -77,10 +77,7 @@ class LabelJobTest {
   }
 
   static LabelJob.Options withTimeout(LabelJob.Options o, long imageTimeoutSeconds) {
-    return new LabelJob.Options(o.inputs(), o.manifest(), o.glob(), o.output(), o.model(), o.engineThreads(),
-        o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
-        o.progressSeconds(), o.failFirstAttemptOfPartitionsBelow(), o.allowLocalPaths(), imageTimeoutSeconds,
-        o.table(), o.maxAttempts(), o.cocoIds());
+    return o.withImageTimeoutSeconds(imageTimeoutSeconds);
   }
 
   static Map<String, Row> byName(List<Row> rows) {

@@ -30,7 +30,7 @@ public final class LabelTableBench {
         lit("bench0000000000").as("config_id"),
         expr("id + 2305843009213693952L").as("image_id"),
         lit(640).as("width"), lit(480).as("height"),
-        lit("ok").as("status"), lit(null).cast("string").as("error"), lit(null).cast("string").as("error_kind"),
+        lit(LabelTable.STATUS_OK).as("status"), lit(null).cast("string").as("error"), lit(null).cast("string").as("error_kind"),
         lit(1).as("attempts"), lit(false).as("missing"),
         expr("150000L + id % 1000").as("file_size"), expr("current_timestamp()").as("file_modified"),
         expr("md5(cast(id as string))").as("file_etag"),

@@ -179,8 +179,8 @@ final class LabelTableRun {
     String sameFile = "t.file_size <=> s.file_size AND t.file_modified <=> s.file_modified AND t.file_etag <=> s.file_etag";
     return "MERGE INTO " + table + " t USING " + view + " s ON t.image_uri = s.image_uri AND t.config_id = s.config_id "
         + "WHEN MATCHED AND s._action = 'missing' THEN UPDATE SET t.missing = true "
-        + "WHEN MATCHED AND s._action = 'label' AND NOT (s.status = 'error' AND s.error_kind = '" + ErrorKind.TRANSIENT
-        + "' AND t.status = 'ok' AND " + sameFile + ") THEN UPDATE SET " + String.join(", ", set) + " "
+        + "WHEN MATCHED AND s._action = 'label' AND NOT (s.status = '" + LabelTable.STATUS_ERROR + "' AND s.error_kind = '"
+        + ErrorKind.TRANSIENT + "' AND t.status = '" + LabelTable.STATUS_OK + "' AND " + sameFile + ") THEN UPDATE SET " + String.join(", ", set) + " "
         + "WHEN NOT MATCHED AND s._action = 'label' THEN INSERT (" + String.join(", ", names) + ") VALUES ("
         + String.join(", ", names.stream().map(n -> "s." + n).toList()) + ")";
   }

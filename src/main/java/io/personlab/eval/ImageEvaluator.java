@@ -35,6 +35,19 @@ public final class ImageEvaluator {
    */
   public ImageEvaluation[] evaluate(
       long imageId, List<CocoAnnotation> gts, List<Detection> dts, int imageHeight, int imageWidth) {
+    Detailed d = evaluateDetailed(imageId, gts, dts, imageHeight, imageWidth);
+    return d == null ? null : d.perArea();
+  }
+
+  /**
+   * {@link #evaluate}'s result and, for each ground truth (file order), the best OKS/IoU any kept
+   * detection reaches with it (0 without detections): the per-image quality a user sorts by.
+   */
+  public record Detailed(ImageEvaluation[] perArea, double[] bestSimilarity) {}
+
+  /** As {@link #evaluate}, with each ground truth's best similarity; null for an empty image. */
+  public Detailed evaluateDetailed(
+      long imageId, List<CocoAnnotation> gts, List<Detection> dts, int imageHeight, int imageWidth) {
     if (gts.isEmpty() && dts.isEmpty()) {
       return null;
     }
@@ -62,7 +75,15 @@ public final class ImageEvaluator {
     for (int a = 0; a < ranges.length; a++) {
       out[a] = match(imageId, gts, dt, ious, ignoreBase, ranges[a][0], ranges[a][1], scores);
     }
-    return out;
+    double[] best = new double[numGt];
+    if (ious != null) {
+      for (double[] row : ious) {
+        for (int g = 0; g < numGt; g++) {
+          best[g] = Math.max(best[g], row[g]);
+        }
+      }
+    }
+    return new Detailed(out, best);
   }
 
   private ImageEvaluation match(long imageId, List<CocoAnnotation> gtsInFileOrder, Detection[] dt,

@@ -1,0 +1,312 @@
+package io.personlab.eval;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * pycocotools' accumulate() over detections that are ranked across many partitions (Spark tasks)
+ * and never gathered in one place. Gives the same doubles as {@link Accumulator}.
+ *
+ * <p>accumulate() ranks, per category, every image's kept detections by score with a stable
+ * sort over their concatenation in ascending image-id order: that is one total order on
+ * {@link Ranked} (score descending, then image id, then rank in the image). Given the detections
+ * in that order, split into consecutive partitions:
+ *
+ * <ol>
+ *   <li>{@link #count}: per partition, the true and false positives of every (category, area
+ *       range, maxDets, threshold) setting; {@link #exclusivePrefix} turns them into each
+ *       partition's starting counts;
+ *   <li>{@link #partial}: per partition, the cumulative sums continued from those starting counts,
+ *       recall and precision at each position exactly as accumulate computes them, and for each
+ *       recall threshold met in the partition the precision envelope from its first position to
+ *       the partition's end;
+ *   <li>{@link #combine}: for each recall threshold, the first partition that meets it, with the
+ *       envelope continued over the later partitions (a maximum: exact).
+ * </ol>
+ *
+ * Each step holds one partition; what reaches the caller is a few numbers per setting.
+ */
+public final class RankedAccumulator {
+  private RankedAccumulator() {}
+
+  /** One kept detection in the global ranking, with its flags for every area range. */
+  public static final class Ranked implements Serializable, Comparable<Ranked> {
+    private static final long serialVersionUID = 1L;
+    /** Category index (position in the sorted category ids). */
+    public final int category;
+    /** The score, -0.0 read as 0.0 (numpy's sort does not tell them apart). */
+    public final double score;
+    public final long imageId;
+    /** Position in the image's own score order (pycocotools' per-image stable sort). */
+    public final int rank;
+    /** {@code flags[a * T + t]}: {@link ImageEvaluation#MATCHED} and/or IGNORED. */
+    public final byte[] flags;
+
+    public Ranked(int category, double score, long imageId, int rank, byte[] flags) {
+      this.category = category;
+      this.score = score == 0 ? 0.0 : score;
+      this.imageId = imageId;
+      this.rank = rank;
+      this.flags = flags;
+    }
+
+    @Override
+    public int compareTo(Ranked o) {
+      int c = Double.compare(o.score, score);
+      if (c != 0) {
+        return c;
+      }
+      c = Long.compare(imageId, o.imageId);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(rank, o.rank);
+      return c != 0 ? c : Integer.compare(category, o.category);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ranked r && compareTo(r) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(imageId) * 31 + rank;
+    }
+  }
+
+  /** An image's kept detections for category k as ranked entries (perArea as ImageEvaluator gives). */
+  public static List<Ranked> ranked(int k, ImageEvaluation[] perArea) {
+    int numAreas = perArea.length;
+    ImageEvaluation all = perArea[0];
+    int nd = all.numDetections();
+    int numT = nd == 0 ? 0 : all.flags().length / nd;
+    List<Ranked> out = new ArrayList<>(nd);
+    for (int d = 0; d < nd; d++) {
+      byte[] flags = new byte[numAreas * numT];
+      for (int a = 0; a < numAreas; a++) {
+        byte[] f = perArea[a].flags();
+        for (int t = 0; t < numT; t++) {
+          flags[a * numT + t] = f[t * nd + d];
+        }
+      }
+      out.add(new Ranked(k, all.scores()[d], all.imageId(), d, flags));
+    }
+    return out;
+  }
+
+  /** True/false positive counts per setting, and kept detections per (category, maxDets). */
+  public record Counts(long[] tp, long[] fp, long[] kept) implements Serializable {
+    static Counts zero(EvalParams p, int numCategories) {
+      int kam = numCategories * p.areaRanges().length * p.maxDets().length;
+      return new Counts(new long[kam * p.iouThrs().length], new long[kam * p.iouThrs().length],
+          new long[numCategories * p.maxDets().length]);
+    }
+
+    Counts plus(Counts o) {
+      long[] tp2 = tp.clone(), fp2 = fp.clone(), kept2 = kept.clone();
+      for (int i = 0; i < tp2.length; i++) {
+        tp2[i] += o.tp[i];
+        fp2[i] += o.fp[i];
+      }
+      for (int i = 0; i < kept2.length; i++) {
+        kept2[i] += o.kept[i];
+      }
+      return new Counts(tp2, fp2, kept2);
+    }
+  }
+
+  /** Step 1: the counts of one partition. */
+  public static Counts count(EvalParams p, int numCategories, Iterator<Ranked> partition) {
+    Counts c = Counts.zero(p, numCategories);
+    int numT = p.iouThrs().length, numA = p.areaRanges().length;
+    int[] maxDets = p.maxDets();
+    int numM = maxDets.length;
+    while (partition.hasNext()) {
+      Ranked r = partition.next();
+      for (int m = 0; m < numM; m++) {
+        if (r.rank >= maxDets[m]) {
+          continue;
+        }
+        c.kept[r.category * numM + m]++;
+        for (int a = 0; a < numA; a++) {
+          int base = ((r.category * numA + a) * numM + m) * numT;
+          for (int t = 0; t < numT; t++) {
+            byte f = r.flags[a * numT + t];
+            if ((f & ImageEvaluation.IGNORED) == 0) {
+              if ((f & ImageEvaluation.MATCHED) != 0) {
+                c.tp[base + t]++;
+              } else {
+                c.fp[base + t]++;
+              }
+            }
+          }
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Each partition's starting counts: the sums over the partitions before it. */
+  public static Counts[] exclusivePrefix(EvalParams p, int numCategories, List<Counts> perPartition) {
+    Counts[] out = new Counts[perPartition.size()];
+    Counts running = Counts.zero(p, numCategories);
+    for (int i = 0; i < out.length; i++) {
+      out[i] = running;
+      running = running.plus(perPartition.get(i));
+    }
+    return out;
+  }
+
+  /** The sum of all partitions' counts. */
+  public static Counts total(EvalParams p, int numCategories, List<Counts> perPartition) {
+    Counts running = Counts.zero(p, numCategories);
+    for (Counts c : perPartition) {
+      running = running.plus(c);
+    }
+    return running;
+  }
+
+  /**
+   * What one partition contributes: {@code envelope[s][r]}, for setting s and recall threshold
+   * r, the precision envelope (maximum precision) from the partition's first position whose recall
+   * reaches the threshold to the partition's end, NaN where no position reaches it; and
+   * {@code maxPrecision[s]}, the maximum over the whole partition (-infinity when it keeps none).
+   */
+  public record Partial(double[][] envelope, double[] maxPrecision) implements Serializable {}
+
+  /**
+   * Step 2, for one partition.
+   *
+   * @param npig non-ignored ground truths per (category, area range), {@code [k * A + a]}
+   * @param start the partition's starting counts ({@link #exclusivePrefix})
+   */
+  public static Partial partial(EvalParams p, int numCategories, long[] npig, Counts start,
+      Iterator<Ranked> partition) {
+    List<Ranked> rows = new ArrayList<>();
+    partition.forEachRemaining(rows::add);
+    int numT = p.iouThrs().length, numA = p.areaRanges().length, numM = p.maxDets().length;
+    double[] recThrs = p.recThrs();
+    int numR = recThrs.length;
+    int settings = numCategories * numA * numM * numT;
+    double[][] envelope = new double[settings][];
+    double[] maxPrecision = new double[settings];
+    Arrays.fill(maxPrecision, Double.NEGATIVE_INFINITY);
+    int[] kept = new int[rows.size()];
+    double[] rc = new double[rows.size()];
+    double[] pr = new double[rows.size()];
+    for (int k = 0; k < numCategories; k++) {
+      for (int m = 0; m < numM; m++) {
+        int maxDet = p.maxDets()[m];
+        int n = 0;
+        for (int i = 0; i < rows.size(); i++) {
+          Ranked r = rows.get(i);
+          if (r.category == k && r.rank < maxDet) {
+            kept[n++] = i;
+          }
+        }
+        for (int a = 0; a < numA; a++) {
+          double npigD = npig[k * numA + a];
+          for (int t = 0; t < numT; t++) {
+            int s = ((k * numA + a) * numM + m) * numT + t;
+            double[] env = new double[numR];
+            Arrays.fill(env, Double.NaN);
+            envelope[s] = env;
+            if (n == 0 || npigD == 0) {
+              continue;
+            }
+            // Exactly accumulate's arithmetic: float cumulative sums, rc = tp / npig,
+            // pr = tp / (fp + tp + eps), continued from the partitions before.
+            double tp = start.tp[s], fp = start.fp[s];
+            int flag = a * numT + t;
+            for (int i = 0; i < n; i++) {
+              byte f = rows.get(kept[i]).flags[flag];
+              if ((f & ImageEvaluation.IGNORED) == 0) {
+                if ((f & ImageEvaluation.MATCHED) != 0) {
+                  tp++;
+                } else {
+                  fp++;
+                }
+              }
+              rc[i] = tp / npigD;
+              pr[i] = tp / (fp + tp + NumpyMath.EPS);
+            }
+            for (int i = n - 1; i > 0; i--) {
+              if (pr[i] > pr[i - 1]) {
+                pr[i - 1] = pr[i];
+              }
+            }
+            maxPrecision[s] = pr[0];
+            int i = 0;
+            for (int r = 0; r < numR; r++) {
+              while (i < n && rc[i] < recThrs[r]) {
+                i++;
+              }
+              if (i == n) {
+                break;
+              }
+              env[r] = pr[i];
+            }
+          }
+        }
+      }
+    }
+    return new Partial(envelope, maxPrecision);
+  }
+
+  /**
+   * Step 3: precision and recall for every setting, as {@link Accumulator} gives them.
+   *
+   * @param npig non-ignored ground truths per (category, area range)
+   * @param present per category, whether any image has ground truth or detections in it
+   * @param total {@link #total} of the partitions' counts
+   * @param partials every partition's {@link #partial}, in ranking order
+   */
+  public static Accumulation combine(EvalParams p, int numCategories, long[] npig,
+      boolean[] present, Counts total, List<Partial> partials) {
+    int numT = p.iouThrs().length, numR = p.recThrs().length;
+    int numA = p.areaRanges().length, numM = p.maxDets().length;
+    double[] precision = new double[numT * numR * numCategories * numA * numM];
+    double[] recall = new double[numT * numCategories * numA * numM];
+    Arrays.fill(precision, -1);
+    Arrays.fill(recall, -1);
+    Accumulation acc = new Accumulation(p, numCategories, precision, recall);
+    int parts = partials.size();
+    double[] laterMax = new double[parts + 1];
+    for (int k = 0; k < numCategories; k++) {
+      if (!present[k]) {
+        continue;
+      }
+      for (int a = 0; a < numA; a++) {
+        long gts = npig[k * numA + a];
+        if (gts == 0) {
+          continue;
+        }
+        for (int m = 0; m < numM; m++) {
+          long nd = total.kept[k * numM + m];
+          for (int t = 0; t < numT; t++) {
+            int s = ((k * numA + a) * numM + m) * numT + t;
+            recall[acc.recallIndex(t, k, a, m)] = nd > 0 ? total.tp[s] / (double) gts : 0;
+            laterMax[parts] = Double.NEGATIVE_INFINITY;
+            for (int q = parts - 1; q >= 0; q--) {
+              laterMax[q] = Math.max(laterMax[q + 1], partials.get(q).maxPrecision()[s]);
+            }
+            int q = 0;
+            for (int r = 0; r < numR; r++) {
+              while (q < parts && Double.isNaN(partials.get(q).envelope()[s][r])) {
+                q++;
+              }
+              // No position reaches this recall: pycocotools leaves 0 (its IndexError path).
+              precision[acc.precisionIndex(t, r, k, a, m)] = q == parts ? 0
+                  : Math.max(partials.get(q).envelope()[s][r], laterMax[q + 1]);
+            }
+          }
+        }
+      }
+    }
+    return acc;
+  }
+}

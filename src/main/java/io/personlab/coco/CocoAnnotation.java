@@ -15,4 +15,4 @@ public record CocoAnnotation(
     double[] bbox,
     double[] keypoints,
     int numKeypoints,
-    Segmentation segmentation) {}
+    Segmentation segmentation) implements java.io.Serializable {}

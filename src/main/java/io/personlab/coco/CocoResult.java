@@ -11,4 +11,4 @@ public record CocoResult(
     double score,
     double[] bbox,
     double[] keypoints,
-    Segmentation segmentation) {}
+    Segmentation segmentation) implements java.io.Serializable {}

@@ -5,7 +5,7 @@ import io.personlab.rle.Rle;
 import java.util.List;
 
 /** The three forms a COCO {@code segmentation} takes. */
-public sealed interface Segmentation {
+public sealed interface Segmentation extends java.io.Serializable {
 
   /**
    * This segmentation as one RLE mask, as pycocotools' annToRLE makes it: polygons are

@@ -123,6 +123,91 @@ public final class CocoJson {
     return results;
   }
 
+  /** One record of a COCO file (a line written by {@link CocoJsonSplitter}), by kind. */
+  public enum RecordKind {
+    IMAGE,
+    ANNOTATION,
+    CATEGORY,
+    RESULT
+  }
+
+  /**
+   * Parses one record object (bytes of one JSON object) as the whole-file readers do, with the
+   * same checks and messages; {@code index} is its position in {@code source}.
+   */
+  public static Object parseRecord(RecordKind kind, byte[] json, int offset, int length, int index,
+      String source) {
+    try (JsonParser p = FACTORY.createParser(json, offset, length)) {
+      Reader r = new Reader(p, source);
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw r.fail(kind.name().toLowerCase(java.util.Locale.ROOT) + " #" + index, "expected an object");
+      }
+      Object out = switch (kind) {
+        case IMAGE -> r.image(index);
+        case ANNOTATION -> r.annotation(index);
+        case CATEGORY -> r.category(index);
+        case RESULT -> r.result(index);
+      };
+      if (p.nextToken() != null) {
+        throw r.fail(kind.name().toLowerCase(java.util.Locale.ROOT) + " #" + index, "unexpected content after the object");
+      }
+      return out;
+    } catch (JsonParseException | EOFException e) {
+      throw parseError(source + ", " + kind.name().toLowerCase(java.util.Locale.ROOT) + " #" + index, e);
+    } catch (IOException e) {
+      throw ioError(source, e);
+    }
+  }
+
+  /** Parses a segmentation written by {@link #segmentationJson} (or as a COCO file has it). */
+  public static Segmentation parseSegmentation(String json, String where) {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      Reader r = new Reader(p, where);
+      p.nextToken();
+      return r.segmentation();
+    } catch (IOException e) {
+      throw parseError(where, e);
+    }
+  }
+
+  /** {@link #segmentationJson}, or null for null. */
+  public static String segmentationJsonOrNull(Segmentation s) {
+    return s == null ? null : segmentationJson(s);
+  }
+
+  /** A segmentation as COCO JSON: polygons, uncompressed or compressed RLE; doubles exact. */
+  public static String segmentationJson(Segmentation s) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(out)) {
+      if (s instanceof Segmentation.PolygonList pl) {
+        g.writeStartArray();
+        for (double[] poly : pl.polygons()) {
+          g.writeArray(poly, 0, poly.length);
+        }
+        g.writeEndArray();
+      } else {
+        g.writeStartObject();
+        g.writeFieldName("size");
+        if (s instanceof Segmentation.UncompressedRle u) {
+          g.writeArray(new int[] {u.height(), u.width()}, 0, 2);
+          g.writeFieldName("counts");
+          g.writeStartArray();
+          for (int c : u.counts()) {
+            g.writeNumber(Integer.toUnsignedLong(c));
+          }
+          g.writeEndArray();
+        } else if (s instanceof Segmentation.CompressedRle c) {
+          g.writeArray(new int[] {c.height(), c.width()}, 0, 2);
+          g.writeStringField("counts", c.counts());
+        }
+        g.writeEndObject();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
   /**
    * Writes COCO results (what pycocotools' loadRes and the evaluator read): image_id,
    * category_id, score, and whichever of keypoints, bbox and segmentation a result has.
@@ -395,7 +480,7 @@ public final class CocoJson {
       return Arrays.copyOf(buf, n);
     }
 
-    private Segmentation segmentation() throws IOException {
+    Segmentation segmentation() throws IOException {
       JsonToken t = p.currentToken();
       if (t == JsonToken.START_ARRAY) {
         List<double[]> polygons = new ArrayList<>(2);

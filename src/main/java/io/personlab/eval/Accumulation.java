@@ -4,7 +4,8 @@ package io.personlab.eval;
  * pycocotools' accumulate() output: precision[T][R][K][A][M] and recall[T][K][A][M] flattened in
  * C order, -1 where a setting has no ground truth.
  */
-public record Accumulation(EvalParams params, int numCategories, double[] precision, double[] recall) {
+public record Accumulation(EvalParams params, int numCategories, double[] precision, double[] recall)
+    implements java.io.Serializable {
 
   public int precisionIndex(int t, int r, int k, int a, int m) {
     int R = params.recThrs().length, A = params.areaRanges().length, M = params.maxDets().length;

@@ -20,7 +20,7 @@ public record EvalParams(
     int[] maxDets,
     double[][] areaRanges,
     String[] areaLabels,
-    double[] oksSigmas) {
+    double[] oksSigmas) implements java.io.Serializable {
 
   /** The COCO keypoint sigmas, divided by 10 in float64 as pycocotools does. */
   public static final double[] COCO_KEYPOINT_SIGMAS = cocoSigmas();

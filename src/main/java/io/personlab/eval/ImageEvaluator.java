@@ -61,10 +61,8 @@ public final class ImageEvaluator {
     double[][] ious = similarity(gts, dt, imageHeight, imageWidth);
 
     boolean[] ignoreBase = new boolean[numGt];
-    boolean keypoints = params.iouType() == IouType.KEYPOINTS;
     for (int g = 0; g < numGt; g++) {
-      CocoAnnotation a = gts.get(g);
-      ignoreBase[g] = a.crowd() || (keypoints && a.numKeypoints() == 0);
+      ignoreBase[g] = ignoredInEveryRange(gts.get(g), params.iouType());
     }
     double[][] ranges = params.areaRanges();
     ImageEvaluation[] out = new ImageEvaluation[ranges.length];
@@ -84,6 +82,11 @@ public final class ImageEvaluator {
       }
     }
     return new Detailed(out, best);
+  }
+
+  /** pycocotools' gt['ignore']: crowd regions, and for keypoints people without any keypoint. */
+  public static boolean ignoredInEveryRange(CocoAnnotation a, IouType type) {
+    return a.crowd() || (type == IouType.KEYPOINTS && a.numKeypoints() == 0);
   }
 
   private ImageEvaluation match(long imageId, List<CocoAnnotation> gtsInFileOrder, Detection[] dt,

@@ -12,6 +12,18 @@ import java.util.Locale;
  */
 public record Summary(IouType iouType, double[] stats, List<String> lines) {
 
+  /** The stats' names, in order: "AP@[.50:.95|all|20]" for AP at IoU .50:.95, all areas, maxDets 20. */
+  public List<String> labels() {
+    List<String> keypoints = List.of("AP@[.50:.95|all|20]", "AP@.50|all|20", "AP@.75|all|20",
+        "AP@[.50:.95|medium|20]", "AP@[.50:.95|large|20]", "AR@[.50:.95|all|20]", "AR@.50|all|20",
+        "AR@.75|all|20", "AR@[.50:.95|medium|20]", "AR@[.50:.95|large|20]");
+    List<String> masks = List.of("AP@[.50:.95|all|100]", "AP@.50|all|100", "AP@.75|all|100",
+        "AP@[.50:.95|small|100]", "AP@[.50:.95|medium|100]", "AP@[.50:.95|large|100]",
+        "AR@[.50:.95|all|1]", "AR@[.50:.95|all|10]", "AR@[.50:.95|all|100]",
+        "AR@[.50:.95|small|100]", "AR@[.50:.95|medium|100]", "AR@[.50:.95|large|100]");
+    return iouType == IouType.KEYPOINTS ? keypoints : masks;
+  }
+
   public static Summary of(Accumulation acc) {
     EvalParams p = acc.params();
     List<String> lines = new ArrayList<>();

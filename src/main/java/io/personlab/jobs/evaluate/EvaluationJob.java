@@ -1,0 +1,256 @@
+package io.personlab.jobs.evaluate;
+
+import io.personlab.coco.CocoAnnotation;
+import io.personlab.coco.CocoCategory;
+import io.personlab.coco.CocoFormatException;
+import io.personlab.coco.CocoImage;
+import io.personlab.eval.Accumulation;
+import io.personlab.eval.Detections;
+import io.personlab.eval.EvalParams;
+import io.personlab.eval.IouType;
+import io.personlab.eval.RankedAccumulator;
+import io.personlab.eval.Summary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The evaluation job: COCO keypoint, mask or box AP of one or two prediction sets against a
+ * ground truth, on Spark, with pycocotools' numbers to the last bit and no step that holds every
+ * detection in one place.
+ *
+ * <ol>
+ *   <li>Inputs ({@link CocoSources}): JSON files cut into chunks that tasks parse, COCO imports,
+ *       or the label table.
+ *   <li>Per image, on the executors ({@link ImageStage}): ground truth and predictions co-grouped
+ *       by image id, matched by the core's image evaluator.
+ *   <li>Accumulation ({@link RankedAccumulator}): the kept detections sorted by pycocotools' order
+ *       (score, image id, rank in the image) with a range partitioner, then two passes over the
+ *       sorted partitions (counts, then precision from each partition's starting counts); the
+ *       driver combines a few numbers per setting.
+ * </ol>
+ */
+public final class EvaluationJob {
+  private EvaluationJob() {}
+
+  /** Detections per partition of the global ranking. */
+  private static final long RANKED_PER_PARTITION = 500_000;
+
+  /**
+   * One prediction set: a COCO results JSON (or its import), or with {@code table} the label
+   * table (a catalog name, or a bare name under the warehouse {@code location}).
+   */
+  public record PredictionSet(String location, String table, String configId) {}
+
+  /**
+   * @param output where metrics, curves and per-image results go; null to only compute
+   * @param lenient skip (and count) unreadable predictions and predictions for unknown images
+   * @param partitions tasks for the per-image stage; 0 picks from the input size
+   */
+  public record Options(String gt, List<PredictionSet> predictions, IouType iouType, String output,
+      boolean lenient, int partitions) {
+    public Options {
+      if (predictions.isEmpty() || predictions.size() > 2) {
+        throw new IllegalArgumentException("one prediction set, or two to compare");
+      }
+      predictions = List.copyOf(predictions);
+    }
+  }
+
+  /** One prediction set's evaluation. */
+  public record SetResult(String source, String configId, Summary summary, Accumulation accumulation,
+      long predictions, long skipped, long otherCategory, List<String> skippedExamples) {}
+
+  /** The whole run: each set's result, the ground truth's counts, stage timings, warnings. */
+  public record Outcome(List<SetResult> sets, String gtSource, long images, long gtAnnotations,
+      Map<String, Double> seconds, List<String> warnings) {}
+
+  public static Outcome run(SparkSession spark, Options o, Consumer<String> log) {
+    try {
+      return runUnwrapped(spark, o, log);
+    } catch (Exception e) { // Spark's job failures arrive as (undeclared, checked) SparkException
+      throw recordError(e);
+    }
+  }
+
+  private static Outcome runUnwrapped(SparkSession spark, Options o, Consumer<String> log) {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    String staging = staging(spark, o);
+    EvalParams params = EvalParams.defaults(o.iouType());
+    List<String> warnings = new ArrayList<>();
+    try {
+      CocoSources.GroundTruth gt = CocoSources.groundTruth(spark, o.gt(), staging);
+      long[] categoryIds = gt.categories().stream().mapToLong(CocoCategory::id).sorted().distinct().toArray();
+      List<CocoSources.Predictions> sets = new ArrayList<>();
+      for (int s = 0; s < o.predictions().size(); s++) {
+        PredictionSet p = o.predictions().get(s);
+        sets.add(p.table() != null
+            ? CocoSources.table(spark, p.table(), p.location(), p.configId(), o.iouType())
+            : CocoSources.resultsFile(spark, p.location(), staging, "predictions-" + s, o.lenient()));
+      }
+      seconds.put("stage_inputs", (System.nanoTime() - t0) / 1e9);
+      log.accept(String.format("inputs staged (%.1fs); evaluating images", seconds.get("stage_inputs")));
+
+      long t1 = System.nanoTime();
+      checkUniqueAnnotationIds(gt);
+      JavaRDD<ImageStage.Tagged> tagged = null;
+      for (int s = 0; s < sets.size(); s++) {
+        int set = s;
+        JavaRDD<ImageStage.Tagged> t = sets.get(s).records().map(p -> new ImageStage.Tagged(set, p));
+        tagged = tagged == null ? t : tagged.union(t);
+      }
+      int partitions = o.partitions() > 0 ? o.partitions()
+          : Math.max(2 * jsc.defaultParallelism(),
+              gt.annotations().getNumPartitions() + tagged.getNumPartitions());
+      ImageStage stage = new ImageStage(params, categoryIds, gt.source(),
+          sets.stream().map(CocoSources.Predictions::source).toArray(String[]::new),
+          sets.stream().map(CocoSources.Predictions::kind).toArray(Detections.Kind[]::new),
+          o.lenient());
+      JavaPairRDD<Long, CocoImage> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), i));
+      JavaPairRDD<Long, CocoAnnotation> annotations =
+          gt.annotations().mapToPair(a -> new Tuple2<>(a.imageId(), a));
+      JavaPairRDD<Long, ImageStage.Tagged> predictions =
+          tagged.mapToPair(t -> new Tuple2<>(t.imageId(), t));
+      JavaRDD<ImageStage.Outcome> outcomes = images.cogroup(annotations, predictions, partitions)
+          .map(g -> stage.evaluate(g._1(), g._2()))
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Totals[] totals = outcomes.treeAggregate(stage.zero(),
+          (acc, out) -> Totals.merge(acc, out.totals()), Totals::merge);
+      seconds.put("evaluate_images", (System.nanoTime() - t1) / 1e9);
+      log.accept(String.format("%d images evaluated (%.1fs); accumulating", totals[0].images,
+          seconds.get("evaluate_images")));
+      if (totals[0].gtOutside > 0) {
+        warnings.add(gt.source() + ": " + totals[0].gtOutside
+            + " annotation(s) with an image or category not listed in the file are not evaluated");
+      }
+
+      long t2 = System.nanoTime();
+      List<SetResult> results = new ArrayList<>();
+      for (int s = 0; s < sets.size(); s++) {
+        Totals tot = totals[s];
+        Accumulation acc = accumulate(jsc, outcomes, s, params, categoryIds.length, tot);
+        CocoSources.Predictions p = sets.get(s);
+        if (tot.otherCategory > 0) {
+          warnings.add(p.source() + ": " + tot.otherCategory
+              + " result(s) with a category_id not in the ground truth's categories are not evaluated");
+        }
+        if (tot.skippedTotal() > 0) {
+          warnings.add(p.source() + ": lenient mode skipped " + tot.skippedTotal() + " prediction(s) "
+              + tot.skipped + ", e.g. " + tot.examples);
+        }
+        results.add(new SetResult(p.source(), p.configId(), Summary.of(acc), acc, tot.predictions,
+            tot.skippedTotal(), tot.otherCategory, List.copyOf(tot.examples)));
+      }
+      seconds.put("accumulate", (System.nanoTime() - t2) / 1e9);
+
+      Outcome outcome = new Outcome(results, gt.source(), totals[0].images, totals[0].gtAnnotations,
+          seconds, warnings);
+      if (o.output() != null) {
+        long t3 = System.nanoTime();
+        EvaluationOutput.write(spark, o, outcome, outcomes, params);
+        seconds.put("write_output", (System.nanoTime() - t3) / 1e9);
+      }
+      outcomes.unpersist(false);
+      seconds.put("total", (System.nanoTime() - t0) / 1e9);
+      return outcome;
+    } finally {
+      CocoImport.deleteQuietly(spark, staging);
+    }
+  }
+
+  /** Sorts one set's kept detections into pycocotools' order and accumulates them in two passes. */
+  private static Accumulation accumulate(JavaSparkContext jsc, JavaRDD<ImageStage.Outcome> outcomes,
+      int set, EvalParams params, int numK, Totals totals) {
+    int parts = (int) Math.max(jsc.defaultParallelism(),
+        Math.min(10_000, (totals.kept + RANKED_PER_PARTITION - 1) / RANKED_PER_PARTITION));
+    JavaRDD<RankedAccumulator.Ranked> ranked =
+        outcomes.flatMap(out -> out.ranked().get(set).iterator());
+    JavaRDD<RankedAccumulator.Ranked> sorted = totals.kept == 0 ? ranked
+        : ranked.sortBy(r -> r, true, parts).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      List<RankedAccumulator.Counts> counts =
+          sorted.mapPartitions(it -> one(RankedAccumulator.count(params, numK, it))).collect();
+      RankedAccumulator.Counts[] starts = RankedAccumulator.exclusivePrefix(params, numK, counts);
+      Broadcast<RankedAccumulator.Counts[]> startsB = jsc.broadcast(starts);
+      long[] npig = totals.npig;
+      List<RankedAccumulator.Partial> partials = sorted.mapPartitionsWithIndex((i, it) -> one(
+          RankedAccumulator.partial(params, numK, npig, startsB.value()[i], it)), true).collect();
+      startsB.destroy();
+      return RankedAccumulator.combine(params, numK, npig, totals.present,
+          RankedAccumulator.total(params, numK, counts), partials);
+    } finally {
+      sorted.unpersist(false);
+    }
+  }
+
+  private static <T> Iterator<T> one(T value) {
+    return List.of(value).iterator();
+  }
+
+  /** pycocotools resolves annotations by id: a duplicate id silently evaluates the wrong one. */
+  private static void checkUniqueAnnotationIds(CocoSources.GroundTruth gt) {
+    List<Tuple2<Long, Integer>> dup = gt.annotations().mapToPair(a -> new Tuple2<>(a.id(), 1))
+        .reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(3);
+    if (!dup.isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      for (Tuple2<Long, Integer> d : dup) {
+        b.append(b.length() == 0 ? "" : ", ").append("id ").append(d._1()).append(" (")
+            .append(d._2()).append(" times)");
+      }
+      throw new CocoFormatException(gt.source() + ": annotation ids must be unique: " + b);
+    }
+  }
+
+  /** JSON inputs are cut into chunks that every executor must read: under --output on a cluster. */
+  private static String staging(SparkSession spark, EvaluationJob.Options o) {
+    if (o.output() != null) {
+      return new org.apache.hadoop.fs.Path(o.output(), "_staging").toString();
+    }
+    if (!spark.sparkContext().master().startsWith("local")) {
+      throw new IllegalArgumentException("on a cluster, give --output: JSON inputs are cut into "
+          + "chunks under OUTPUT/_staging for the executors to read");
+    }
+    try {
+      return Files.createTempDirectory("personlab-evaluate").toUri().toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a staging folder", e);
+    }
+  }
+
+  /** A task's record error (a CocoFormatException on an executor) as the user should see it. */
+  private static RuntimeException recordError(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CocoFormatException c) {
+        return c;
+      }
+    }
+    if (e instanceof SparkException || e.getCause() instanceof SparkException) {
+      // on a cluster the executor's exception arrives as text
+      String m = e.getMessage() == null ? "" : e.getMessage();
+      int i = m.indexOf(CocoFormatException.class.getName() + ": ");
+      if (i >= 0) {
+        String message = m.substring(i + CocoFormatException.class.getName().length() + 2).lines()
+            .findFirst().orElse(m);
+        return new CocoFormatException(message, e);
+      }
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+  }
+
+}

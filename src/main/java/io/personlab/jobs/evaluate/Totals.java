@@ -1,0 +1,85 @@
+package io.personlab.jobs.evaluate;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts of one prediction set over the images, merged with Spark's aggregate (results, not
+ * accumulators: a retried task is not counted twice). {@code npig} and {@code present} are what
+ * the accumulation needs; the rest is for the user.
+ */
+final class Totals implements Serializable {
+  private static final long serialVersionUID = 1L;
+  static final int EXAMPLES = 5;
+
+  /** Why a prediction was left out (lenient mode only; otherwise the job stops). */
+  enum Skip {
+    UNREADABLE,
+    ABSENT_IMAGE
+  }
+
+  /** Non-ignored ground truths per (category, area range). */
+  final long[] npig;
+  /** Per category, whether any image has ground truth or detections in it. */
+  final boolean[] present;
+  long images;
+  long gtAnnotations;
+  /** Ground-truth annotations of an image or category the file does not list (not evaluated). */
+  long gtOutside;
+  long predictions;
+  /** Detections kept after each image's maxDets cut. */
+  long kept;
+  /** Predictions of a category the ground truth does not list (not evaluated, as pycocotools). */
+  long otherCategory;
+  final Map<Skip, Long> skipped = new EnumMap<>(Skip.class);
+  final List<String> examples = new ArrayList<>();
+
+  Totals(int numCategories, int numAreas) {
+    npig = new long[numCategories * numAreas];
+    present = new boolean[numCategories];
+  }
+
+  void skip(Skip why, String example) {
+    skipped.merge(why, 1L, Long::sum);
+    if (examples.size() < EXAMPLES) {
+      examples.add(example);
+    }
+  }
+
+  long skippedTotal() {
+    return skipped.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Adds {@code o} into this one (Spark's aggregate may reuse the left operand). */
+  Totals merge(Totals o) {
+    for (int i = 0; i < npig.length; i++) {
+      npig[i] += o.npig[i];
+    }
+    for (int i = 0; i < present.length; i++) {
+      present[i] |= o.present[i];
+    }
+    images += o.images;
+    gtAnnotations += o.gtAnnotations;
+    gtOutside += o.gtOutside;
+    predictions += o.predictions;
+    kept += o.kept;
+    otherCategory += o.otherCategory;
+    o.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));
+    for (String e : o.examples) {
+      if (examples.size() < EXAMPLES) {
+        examples.add(e);
+      }
+    }
+    return this;
+  }
+
+  static Totals[] merge(Totals[] a, Totals[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i].merge(b[i]);
+    }
+    return a;
+  }
+}

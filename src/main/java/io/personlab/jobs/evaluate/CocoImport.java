@@ -84,14 +84,14 @@ public final class CocoImport {
   public record Imported(String kind, long images, long annotations, long categories, long results) {}
 
   /**
-   * Imports {@code location} (ground truth or results, told apart by the file) into {@code output}.
+   * Imports {@code location} (a ground truth, or results) into {@code output}.
    * The file is cut into chunks under {@code output/_staging} and parsed by tasks.
    */
-  public static Imported run(SparkSession spark, String location, String output) {
+  public static Imported run(SparkSession spark, String location, String output, boolean groundTruth) {
     String staging = new Path(output, "_staging").toString();
     CocoSources.Staged staged = CocoSources.stage(spark, location, staging, "input");
     Imported imported;
-    if (staged.split().groundTruth()) {
+    if (groundTruth) {
       CocoSources.GroundTruth gt = CocoSources.groundTruthFrom(spark, location, staged);
       write(spark, gt.images().zipWithIndex().map(x -> RowFactory.create(x._2(), x._1().id(),
           x._1().width(), x._1().height(), x._1().fileName())), IMAGES, output, "images");

@@ -59,7 +59,8 @@ public final class EvaluationJob {
   /**
    * @param output where metrics, curves and per-image results go; null to only compute
    * @param lenient skip (and count) unreadable predictions and predictions for unknown images
-   * @param partitions tasks for the per-image stage; 0 picks from the input size
+   * @param partitions tasks for the per-image stage and at least as many for the ranking; 0
+   *     picks from the input size
    */
   public record Options(String gt, List<PredictionSet> predictions, IouType iouType, String output,
       boolean lenient, int partitions) {
@@ -144,7 +145,8 @@ public final class EvaluationJob {
       List<SetResult> results = new ArrayList<>();
       for (int s = 0; s < sets.size(); s++) {
         Totals tot = totals[s];
-        Accumulation acc = accumulate(jsc, outcomes, s, params, categoryIds.length, tot);
+        Accumulation acc = accumulate(jsc, outcomes, s, params, categoryIds.length, tot,
+            o.partitions());
         CocoSources.Predictions p = sets.get(s);
         if (tot.otherCategory > 0) {
           warnings.add(p.source() + ": " + tot.otherCategory
@@ -176,8 +178,8 @@ public final class EvaluationJob {
 
   /** Sorts one set's kept detections into pycocotools' order and accumulates them in two passes. */
   private static Accumulation accumulate(JavaSparkContext jsc, JavaRDD<ImageStage.Outcome> outcomes,
-      int set, EvalParams params, int numK, Totals totals) {
-    int parts = (int) Math.max(jsc.defaultParallelism(),
+      int set, EvalParams params, int numK, Totals totals, int minPartitions) {
+    int parts = (int) Math.max(minPartitions > 0 ? minPartitions : jsc.defaultParallelism(),
         Math.min(10_000, (totals.kept + RANKED_PER_PARTITION - 1) / RANKED_PER_PARTITION));
     JavaRDD<RankedAccumulator.Ranked> ranked =
         outcomes.flatMap(out -> out.ranked().get(set).iterator());

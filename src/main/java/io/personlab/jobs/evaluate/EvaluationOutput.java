@@ -119,7 +119,8 @@ final class EvaluationOutput {
       PerImageResult any = pair[0] != null ? pair[0] : pair[1];
       Object[] values = any.key();
       for (PerImageResult r : pair) {
-        values = concat(values, r == null ? new Object[PerImageResult.METRICS.size()] : r.metrics());
+        // a set with neither ground truth nor detections here: nothing found, nothing missed
+        values = concat(values, (r == null ? PerImageResult.empty(any) : r).metrics());
       }
       rows.add(RowFactory.create(values));
     }

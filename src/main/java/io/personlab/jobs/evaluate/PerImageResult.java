@@ -80,6 +80,12 @@ public record PerImageResult(
       missed50, matched75, falsePositives75, missed75, meanBestSimilarity};
   }
 
+  /** An image (of {@code like}) that a prediction set has neither ground truth nor detections in. */
+  static PerImageResult empty(PerImageResult like) {
+    return new PerImageResult(like.imageId, like.categoryId, like.fileName, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        null);
+  }
+
   /** The image's result from its evaluation (all areas is area range 0, as in COCO's parameters). */
   static PerImageResult of(long imageId, long categoryId, String fileName, EvalParams params,
       List<CocoAnnotation> gts, ImageEvaluator.Detailed d) {

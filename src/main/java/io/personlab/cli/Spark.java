@@ -8,6 +8,12 @@ final class Spark {
 
   static SparkSession session(String appName, String localMaster) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
+    // clusters often run Kryo; Kryo 4 cannot build records, so records go through Java serialization
+    String registrators = System.getProperty("spark.kryo.registrator", "");
+    if (!registrators.contains(io.personlab.jobs.KryoRecords.class.getName())) {
+      b.config("spark.kryo.registrator", (registrators.isBlank() ? "" : registrators + ",")
+          + io.personlab.jobs.KryoRecords.class.getName());
+    }
     if (System.getProperty("spark.master") == null) { // spark-submit sets it
       b.master(localMaster);
       if (localMaster.startsWith("local")) {

@@ -195,17 +195,18 @@ public final class RankedAccumulator {
     double[][] envelope = new double[settings][];
     double[] maxPrecision = new double[settings];
     Arrays.fill(maxPrecision, Double.NEGATIVE_INFINITY);
-    int[] kept = new int[rows.size()];
+    int at = numA * numT;
+    byte[] flags = new byte[rows.size() * at]; // the kept rows' flags, [i * at + a * T + t]
     double[] rc = new double[rows.size()];
     double[] pr = new double[rows.size()];
     for (int k = 0; k < numCategories; k++) {
       for (int m = 0; m < numM; m++) {
         int maxDet = p.maxDets()[m];
         int n = 0;
-        for (int i = 0; i < rows.size(); i++) {
-          Ranked r = rows.get(i);
+        for (Ranked r : rows) {
           if (r.category == k && r.rank < maxDet) {
-            kept[n++] = i;
+            System.arraycopy(r.flags, 0, flags, n * at, at);
+            n++;
           }
         }
         for (int a = 0; a < numA; a++) {
@@ -223,7 +224,7 @@ public final class RankedAccumulator {
             double tp = start.tp[s], fp = start.fp[s];
             int flag = a * numT + t;
             for (int i = 0; i < n; i++) {
-              byte f = rows.get(kept[i]).flags[flag];
+              byte f = flags[i * at + flag];
               if ((f & ImageEvaluation.IGNORED) == 0) {
                 if ((f & ImageEvaluation.MATCHED) != 0) {
                   tp++;

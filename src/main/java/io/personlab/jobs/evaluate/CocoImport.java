@@ -92,7 +92,7 @@ public final class CocoImport {
     CocoSources.Staged staged = CocoSources.stage(spark, location, staging, "input");
     Imported imported;
     if (groundTruth) {
-      CocoSources.GroundTruth gt = CocoSources.groundTruthFrom(spark, location, staged);
+      CocoSources.GroundTruth gt = CocoSources.groundTruthFrom(spark, location, staged, true);
       write(spark, gt.images().zipWithIndex().map(x -> RowFactory.create(x._2(), x._1().id(),
           x._1().width(), x._1().height(), x._1().fileName())), IMAGES, output, "images");
       write(spark, gt.annotations().map(CocoImport::annotationRow), ANNOTATIONS, output, "annotations");
@@ -163,7 +163,8 @@ public final class CocoImport {
     }
   }
 
-  static CocoSources.GroundTruth readGroundTruth(SparkSession spark, String location) {
+  static CocoSources.GroundTruth readGroundTruth(SparkSession spark, String location,
+      boolean withSegmentation) {
     ObjectNode m = marker(spark, location);
     if (!"ground-truth".equals(m.path("kind").asText())) {
       throw new IllegalArgumentException(location + ": an import of " + m.path("kind").asText()
@@ -176,7 +177,7 @@ public final class CocoImport {
         .parquet(new Path(location, "annotations").toString()).javaRDD()
         .map(r -> new CocoAnnotation(Math.toIntExact(r.getLong(0)), r.getLong(1), r.getLong(2),
             r.getLong(3), r.getDouble(4), r.getBoolean(5), doubles(r, 6), doubles(r, 7), r.getInt(8),
-            r.isNullAt(9) ? null : CocoJson.parseSegmentation(r.getString(9),
+            r.isNullAt(9) || !withSegmentation ? null : CocoJson.parseSegmentation(r.getString(9),
                 source + ", annotation #" + r.getLong(0))));
     List<CocoCategory> categories = new ArrayList<>();
     for (Row r : spark.read().schema(CATEGORIES).parquet(new Path(location, "categories").toString())

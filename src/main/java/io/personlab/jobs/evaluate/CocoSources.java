@@ -23,7 +23,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -58,8 +57,8 @@ import org.apache.spark.util.SerializableConfiguration;
 final class CocoSources {
   private CocoSources() {}
 
-  /** Records per chunk file: about 32-64 MB of JSON for keypoint results, one task each. */
-  static final long RECORDS_PER_CHUNK = 100_000;
+  /** Records per chunk file (one task each): about 8 MB of keypoint results. */
+  static final long RECORDS_PER_CHUNK = 20_000;
 
   /** A result as evaluated, or a record that could not be read (lenient mode keeps a count). */
   record Prediction(CocoResult result, String error) implements Serializable {}
@@ -84,25 +83,28 @@ final class CocoSources {
     }
   }
 
-  static GroundTruth groundTruth(SparkSession spark, String location, String staging) {
+  /** The ground truth; without segmentation, outlines are skipped unread (keypoints, boxes). */
+  static GroundTruth groundTruth(SparkSession spark, String location, String staging,
+      boolean withSegmentation) {
     if (isImport(spark, location)) {
-      return CocoImport.readGroundTruth(spark, location);
+      return CocoImport.readGroundTruth(spark, location, withSegmentation);
     }
-    return groundTruthFrom(spark, location, stage(spark, location, staging, "gt"));
+    return groundTruthFrom(spark, location, stage(spark, location, staging, "gt"), withSegmentation);
   }
 
-  static GroundTruth groundTruthFrom(SparkSession spark, String location, Staged staged) {
+  static GroundTruth groundTruthFrom(SparkSession spark, String location, Staged staged,
+      boolean withSegmentation) {
     if (!staged.split().groundTruth()) {
       throw new CocoFormatException(location + ": a results array where a ground truth (JSON object "
           + "with images, annotations and categories) was expected");
     }
     List<CocoCategory> categories = new ArrayList<>();
-    for (Object c : parse(spark, staged.chunks(RecordKind.CATEGORY)).collect()) {
+    for (Object c : parse(spark, staged.chunks(RecordKind.CATEGORY), true).collect()) {
       categories.add((CocoCategory) c);
     }
     return new GroundTruth(location,
-        parse(spark, staged.chunks(RecordKind.IMAGE)).map(o -> (CocoImage) o),
-        parse(spark, staged.chunks(RecordKind.ANNOTATION)).map(o -> (CocoAnnotation) o),
+        parse(spark, staged.chunks(RecordKind.IMAGE), true).map(o -> (CocoImage) o),
+        parse(spark, staged.chunks(RecordKind.ANNOTATION), withSegmentation).map(o -> (CocoAnnotation) o),
         categories);
   }
 
@@ -253,51 +255,52 @@ final class CocoSources {
   }
 
   /** The records of the chunks, parsed by tasks (one chunk each); parse errors fail the job. */
-  private static JavaRDD<Object> parse(SparkSession spark, List<Chunk> chunks) {
+  private static JavaRDD<Object> parse(SparkSession spark, List<Chunk> chunks,
+      boolean withSegmentation) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableConfiguration> conf =
         jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
     return jsc.parallelize(chunks, Math.max(1, chunks.size())).flatMap(c -> {
       List<Object> out = new ArrayList<>();
-      forEachLine(c, conf.value().value(), (index, line) -> out.add(
-          CocoJson.parseRecord(c.kind(), line, 0, line.length, Math.toIntExact(index), c.source())));
+      Path path = new Path(c.path());
+      try (InputStream in = path.getFileSystem(conf.value().value()).open(path)) {
+        CocoJson.readRecords(in, c.kind(), c.firstIndex(), c.source(), withSegmentation,
+            (index, record) -> out.add(record));
+      }
       return out.iterator();
     });
   }
 
+  /**
+   * A chunk's results. Strict: the first bad record fails the task (and the job, with its
+   * message). Lenient: the chunk is read line by line so that a bad record costs only itself.
+   */
   private static Iterator<Prediction> lines(Chunk c, Configuration conf, boolean lenient)
       throws IOException {
     List<Prediction> out = new ArrayList<>();
-    forEachLine(c, conf, (index, line) -> {
-      try {
-        out.add(new Prediction((CocoResult) CocoJson.parseRecord(RecordKind.RESULT, line, 0,
-            line.length, Math.toIntExact(index), c.source()), null));
-      } catch (CocoFormatException e) {
-        if (!lenient) {
-          throw e;
-        }
-        out.add(new Prediction(null, e.getMessage()));
-      }
-    });
-    return out.iterator();
-  }
-
-  private interface LineConsumer {
-    void accept(long index, byte[] line);
-  }
-
-  private static void forEachLine(Chunk c, Configuration conf, LineConsumer consumer)
-      throws IOException {
     Path path = new Path(c.path());
+    if (!lenient) {
+      try (InputStream in = path.getFileSystem(conf).open(path)) {
+        CocoJson.readRecords(in, RecordKind.RESULT, c.firstIndex(), c.source(), true,
+            (index, record) -> out.add(new Prediction((CocoResult) record, null)));
+      }
+      return out.iterator();
+    }
     try (BufferedReader r = new BufferedReader(new InputStreamReader(
         path.getFileSystem(conf).open(path), StandardCharsets.UTF_8), 1 << 16)) {
       long index = c.firstIndex();
       String line;
       while ((line = r.readLine()) != null) {
-        consumer.accept(index++, line.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        try {
+          out.add(new Prediction((CocoResult) CocoJson.parseRecord(RecordKind.RESULT, bytes, 0,
+              bytes.length, Math.toIntExact(index), c.source()), null));
+        } catch (CocoFormatException e) {
+          out.add(new Prediction(null, e.getMessage()));
+        }
+        index++;
       }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
     }
+    return out.iterator();
   }
 }

@@ -96,7 +96,8 @@ public final class EvaluationJob {
     EvalParams params = EvalParams.defaults(o.iouType());
     List<String> warnings = new ArrayList<>();
     try {
-      CocoSources.GroundTruth gt = CocoSources.groundTruth(spark, o.gt(), staging);
+      CocoSources.GroundTruth gt =
+          CocoSources.groundTruth(spark, o.gt(), staging, o.iouType() == IouType.SEGM);
       long[] categoryIds = gt.categories().stream().mapToLong(CocoCategory::id).sorted().distinct().toArray();
       List<CocoSources.Predictions> sets = new ArrayList<>();
       for (int s = 0; s < o.predictions().size(); s++) {
@@ -109,25 +110,26 @@ public final class EvaluationJob {
       log.accept(String.format("inputs staged (%.1fs); evaluating images", seconds.get("stage_inputs")));
 
       long t1 = System.nanoTime();
-      checkUniqueAnnotationIds(gt);
-      JavaRDD<ImageStage.Tagged> tagged = null;
+      // read twice: the id check, the co-group
+      JavaPairRDD<Long, byte[]> annotations = gt.annotations()
+          .mapToPair(a -> new Tuple2<>(a.imageId(), RecordCodec.annotation(a)))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      checkUniqueAnnotationIds(annotations, gt.source());
+      JavaPairRDD<Long, byte[]> predictions = null;
       for (int s = 0; s < sets.size(); s++) {
         int set = s;
-        JavaRDD<ImageStage.Tagged> t = sets.get(s).records().map(p -> new ImageStage.Tagged(set, p));
-        tagged = tagged == null ? t : tagged.union(t);
+        JavaPairRDD<Long, byte[]> p = sets.get(s).records().mapToPair(x -> new Tuple2<>(
+            x.result() == null ? ImageStage.UNREADABLE : x.result().imageId(), RecordCodec.prediction(set, x)));
+        predictions = predictions == null ? p : predictions.union(p);
       }
       int partitions = o.partitions() > 0 ? o.partitions()
           : Math.max(2 * jsc.defaultParallelism(),
-              gt.annotations().getNumPartitions() + tagged.getNumPartitions());
+              annotations.getNumPartitions() + predictions.getNumPartitions());
       ImageStage stage = new ImageStage(params, categoryIds, gt.source(),
           sets.stream().map(CocoSources.Predictions::source).toArray(String[]::new),
           sets.stream().map(CocoSources.Predictions::kind).toArray(Detections.Kind[]::new),
           o.lenient());
-      JavaPairRDD<Long, CocoImage> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), i));
-      JavaPairRDD<Long, CocoAnnotation> annotations =
-          gt.annotations().mapToPair(a -> new Tuple2<>(a.imageId(), a));
-      JavaPairRDD<Long, ImageStage.Tagged> predictions =
-          tagged.mapToPair(t -> new Tuple2<>(t.imageId(), t));
+      JavaPairRDD<Long, byte[]> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), RecordCodec.image(i)));
       JavaRDD<ImageStage.Outcome> outcomes = images.cogroup(annotations, predictions, partitions)
           .map(g -> stage.evaluate(g._1(), g._2()))
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -154,10 +156,10 @@ public final class EvaluationJob {
         }
         if (tot.skippedTotal() > 0) {
           warnings.add(p.source() + ": lenient mode skipped " + tot.skippedTotal() + " prediction(s) "
-              + tot.skipped + ", e.g. " + tot.examples);
+              + tot.skipped() + ", e.g. " + tot.examples());
         }
         results.add(new SetResult(p.source(), p.configId(), Summary.of(acc), acc, tot.predictions,
-            tot.skippedTotal(), tot.otherCategory, List.copyOf(tot.examples)));
+            tot.skippedTotal(), tot.otherCategory, List.copyOf(tot.examples())));
       }
       seconds.put("accumulate", (System.nanoTime() - t2) / 1e9);
 
@@ -169,6 +171,7 @@ public final class EvaluationJob {
         seconds.put("write_output", (System.nanoTime() - t3) / 1e9);
       }
       outcomes.unpersist(false);
+      annotations.unpersist(false);
       seconds.put("total", (System.nanoTime() - t0) / 1e9);
       return outcome;
     } finally {
@@ -182,9 +185,9 @@ public final class EvaluationJob {
     int parts = (int) Math.max(minPartitions > 0 ? minPartitions : jsc.defaultParallelism(),
         Math.min(10_000, (totals.kept + RANKED_PER_PARTITION - 1) / RANKED_PER_PARTITION));
     JavaRDD<RankedAccumulator.Ranked> ranked =
-        outcomes.flatMap(out -> out.ranked().get(set).iterator());
+        outcomes.flatMap(out -> out.sets()[set].ranked());
     JavaRDD<RankedAccumulator.Ranked> sorted = totals.kept == 0 ? ranked
-        : ranked.sortBy(r -> r, true, parts).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        : ranked.sortBy(r -> r, true, parts).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<RankedAccumulator.Counts> counts =
           sorted.mapPartitions(it -> one(RankedAccumulator.count(params, numK, it))).collect();
@@ -206,8 +209,9 @@ public final class EvaluationJob {
   }
 
   /** pycocotools resolves annotations by id: a duplicate id silently evaluates the wrong one. */
-  private static void checkUniqueAnnotationIds(CocoSources.GroundTruth gt) {
-    List<Tuple2<Long, Integer>> dup = gt.annotations().mapToPair(a -> new Tuple2<>(a.id(), 1))
+  private static void checkUniqueAnnotationIds(JavaPairRDD<Long, byte[]> annotations, String source) {
+    List<Tuple2<Long, Integer>> dup = annotations
+        .mapToPair(a -> new Tuple2<>(RecordCodec.annotation(a._2()).id(), 1))
         .reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(3);
     if (!dup.isEmpty()) {
       StringBuilder b = new StringBuilder();
@@ -215,7 +219,7 @@ public final class EvaluationJob {
         b.append(b.length() == 0 ? "" : ", ").append("id ").append(d._1()).append(" (")
             .append(d._2()).append(" times)");
       }
-      throw new CocoFormatException(gt.source() + ": annotation ids must be unique: " + b);
+      throw new CocoFormatException(source + ": annotation ids must be unique: " + b);
     }
   }
 

@@ -103,7 +103,7 @@ final class EvaluationOutput {
   private static List<Row> perImageRows(ImageStage.Outcome out, int numSets) {
     List<Row> rows = new ArrayList<>();
     if (numSets == 1) {
-      for (PerImageResult r : out.rows().get(0)) {
+      for (PerImageResult r : out.sets()[0].rows()) {
         rows.add(RowFactory.create(concat(r.key(), r.metrics())));
       }
       return rows;
@@ -111,7 +111,7 @@ final class EvaluationOutput {
     // side by side: one row per (image, category) that either set evaluated
     Map<Long, PerImageResult[]> byCategory = new HashMap<>();
     for (int s = 0; s < numSets; s++) {
-      for (PerImageResult r : out.rows().get(s)) {
+      for (PerImageResult r : out.sets()[s].rows()) {
         byCategory.computeIfAbsent(r.categoryId(), k -> new PerImageResult[numSets])[s] = r;
       }
     }

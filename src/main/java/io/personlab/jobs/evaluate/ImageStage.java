@@ -12,11 +12,12 @@ import io.personlab.eval.InvalidRecordException;
 import io.personlab.eval.RankedAccumulator;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import scala.Tuple2;
 import scala.Tuple3;
 
 /**
@@ -32,16 +33,93 @@ final class ImageStage implements Serializable {
   /** Unreadable records (lenient mode) are grouped under this key; no image has it. */
   static final long UNREADABLE = Long.MIN_VALUE;
 
-  /** A prediction of set {@code set} (0: --predictions, 1: --compare). */
-  record Tagged(int set, CocoSources.Prediction prediction) implements Serializable {
-    long imageId() {
-      return prediction.result() == null ? UNREADABLE : prediction.result().imageId();
+  /** What one image gives one prediction set, as flat arrays: cheap to cache and to ship. */
+  static final class SetColumns implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final long imageId;
+    private final String fileName;
+    // the kept detections, for the ranking: category index, score, rank, flags [i * A * T + ...]
+    private int n;
+    private int[] category = new int[0];
+    private double[] score = new double[0];
+    private int[] rank = new int[0];
+    private byte[] flags = new byte[0];
+    private int flagsPerDetection;
+    // the per-image results: category id, PerImageResult's 9 counts, quality (NaN: none)
+    private int rows;
+    private long[] rowCategory = new long[0];
+    private int[] rowCounts = new int[0];
+    private double[] rowQuality = new double[0];
+
+    SetColumns(long imageId, String fileName) {
+      this.imageId = imageId;
+      this.fileName = fileName;
+    }
+
+    void add(List<RankedAccumulator.Ranked> ranked) {
+      int m = ranked.size();
+      if (m == 0) {
+        return;
+      }
+      flagsPerDetection = ranked.get(0).flags.length;
+      category = Arrays.copyOf(category, n + m);
+      score = Arrays.copyOf(score, n + m);
+      rank = Arrays.copyOf(rank, n + m);
+      flags = Arrays.copyOf(flags, (n + m) * flagsPerDetection);
+      for (RankedAccumulator.Ranked r : ranked) {
+        category[n] = r.category;
+        score[n] = r.score;
+        rank[n] = r.rank;
+        System.arraycopy(r.flags, 0, flags, n * flagsPerDetection, flagsPerDetection);
+        n++;
+      }
+    }
+
+    void add(PerImageResult r) {
+      rowCategory = Arrays.copyOf(rowCategory, rows + 1);
+      rowQuality = Arrays.copyOf(rowQuality, rows + 1);
+      rowCounts = Arrays.copyOf(rowCounts, (rows + 1) * 9);
+      rowCategory[rows] = r.categoryId();
+      rowQuality[rows] = r.meanBestSimilarity() == null ? Double.NaN : r.meanBestSimilarity();
+      int[] c = {r.groundTruth(), r.ignoredGroundTruth(), r.detections(), r.matched50(),
+        r.falsePositives50(), r.missed50(), r.matched75(), r.falsePositives75(), r.missed75()};
+      System.arraycopy(c, 0, rowCounts, rows * 9, 9);
+      rows++;
+    }
+
+    Iterator<RankedAccumulator.Ranked> ranked() {
+      return new Iterator<>() {
+        private int i;
+
+        @Override
+        public boolean hasNext() {
+          return i < n;
+        }
+
+        @Override
+        public RankedAccumulator.Ranked next() {
+          byte[] f = Arrays.copyOfRange(flags, i * flagsPerDetection, (i + 1) * flagsPerDetection);
+          RankedAccumulator.Ranked r = new RankedAccumulator.Ranked(category[i], score[i], imageId, rank[i], f);
+          i++;
+          return r;
+        }
+      };
+    }
+
+    List<PerImageResult> rows() {
+      List<PerImageResult> out = new ArrayList<>(rows);
+      for (int r = 0; r < rows; r++) {
+        int b = r * 9;
+        out.add(new PerImageResult(imageId, rowCategory[r], fileName, rowCounts[b], rowCounts[b + 1],
+            rowCounts[b + 2], rowCounts[b + 3], rowCounts[b + 4], rowCounts[b + 5], rowCounts[b + 6],
+            rowCounts[b + 7], rowCounts[b + 8], Double.isNaN(rowQuality[r]) ? null : rowQuality[r]));
+      }
+      return out;
     }
   }
 
   /** What one image gives each prediction set. */
-  record Outcome(List<List<RankedAccumulator.Ranked>> ranked, List<List<PerImageResult>> rows,
-      Totals[] totals) implements Serializable {}
+  record Outcome(SetColumns[] sets, Totals[] totals) implements Serializable {}
 
   private final EvalParams params;
   private final long[] categoryIds;
@@ -69,36 +147,36 @@ final class ImageStage implements Serializable {
     return t;
   }
 
-  Outcome evaluate(long imageId,
-      Tuple3<Iterable<CocoImage>, Iterable<CocoAnnotation>, Iterable<Tagged>> group) {
+  Outcome evaluate(long imageId, Tuple3<Iterable<byte[]>, Iterable<byte[]>, Iterable<byte[]>> group) {
     if (evaluator == null) {
       evaluator = new ImageEvaluator(params);
     }
     int numSets = sources.length;
     Totals[] totals = zero();
-    List<List<RankedAccumulator.Ranked>> ranked = new ArrayList<>(numSets);
-    List<List<PerImageResult>> rows = new ArrayList<>(numSets);
-    for (int s = 0; s < numSets; s++) {
-      ranked.add(new ArrayList<>());
-      rows.add(new ArrayList<>());
-    }
-    Outcome outcome = new Outcome(ranked, rows, totals);
     List<CocoImage> images = new ArrayList<>(1);
-    group._1().forEach(images::add);
+    group._1().forEach(b -> images.add(RecordCodec.image(b)));
     List<CocoAnnotation> annotations = new ArrayList<>();
-    group._2().forEach(annotations::add);
+    group._2().forEach(b -> annotations.add(RecordCodec.annotation(b)));
     @SuppressWarnings("unchecked")
     List<CocoResult>[] results = new List[numSets];
     for (int s = 0; s < numSets; s++) {
       results[s] = new ArrayList<>();
     }
-    for (Tagged t : group._3()) {
-      if (t.prediction().result() == null) {
-        totals[t.set()].skip(Totals.Skip.UNREADABLE, t.prediction().error());
+    for (byte[] b : group._3()) {
+      int set = RecordCodec.predictionSet(b);
+      CocoSources.Prediction p = RecordCodec.prediction(b);
+      if (p.result() == null) {
+        totals[set].skip(Totals.Skip.UNREADABLE, p.error());
       } else {
-        results[t.set()].add(t.prediction().result());
+        results[set].add(p.result());
       }
     }
+    SetColumns[] columns = new SetColumns[numSets];
+    String fileName = images.size() == 1 ? images.get(0).fileName() : null;
+    for (int s = 0; s < numSets; s++) {
+      columns[s] = new SetColumns(imageId, fileName);
+    }
+    Outcome outcome = new Outcome(columns, totals);
     if (imageId == UNREADABLE) {
       return outcome;
     }
@@ -165,8 +243,8 @@ final class ImageStage implements Serializable {
           tot.npig[k * d.perArea().length + a] += d.perArea()[a].numGt();
         }
         tot.kept += d.perArea()[0].numDetections();
-        ranked.get(s).addAll(RankedAccumulator.ranked(k, d.perArea()));
-        rows.get(s).add(PerImageResult.of(imageId, categoryIds[k], image.fileName(), params, gts, d));
+        columns[s].add(RankedAccumulator.ranked(k, d.perArea()));
+        columns[s].add(PerImageResult.of(imageId, categoryIds[k], image.fileName(), params, gts, d));
       }
     }
     return outcome;
@@ -198,8 +276,4 @@ final class ImageStage implements Serializable {
     return out;
   }
 
-  /** Keys an RDD element by image id for the co-group. */
-  static <T> Tuple2<Long, T> keyed(long imageId, T value) {
-    return new Tuple2<>(imageId, value);
-  }
 }

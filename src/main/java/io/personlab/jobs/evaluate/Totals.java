@@ -34,8 +34,9 @@ final class Totals implements Serializable {
   long kept;
   /** Predictions of a category the ground truth does not list (not evaluated, as pycocotools). */
   long otherCategory;
-  final Map<Skip, Long> skipped = new EnumMap<>(Skip.class);
-  final List<String> examples = new ArrayList<>();
+  // made on the first skip: one image's Totals is cached with it, so it stays small
+  private Map<Skip, Long> skipped;
+  private List<String> examples;
 
   Totals(int numCategories, int numAreas) {
     npig = new long[numCategories * numAreas];
@@ -43,6 +44,10 @@ final class Totals implements Serializable {
   }
 
   void skip(Skip why, String example) {
+    if (skipped == null) {
+      skipped = new EnumMap<>(Skip.class);
+      examples = new ArrayList<>();
+    }
     skipped.merge(why, 1L, Long::sum);
     if (examples.size() < EXAMPLES) {
       examples.add(example);
@@ -50,7 +55,17 @@ final class Totals implements Serializable {
   }
 
   long skippedTotal() {
-    return skipped.values().stream().mapToLong(Long::longValue).sum();
+    return skipped == null ? 0 : skipped.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Skips by reason, e.g. {ABSENT_IMAGE=1}. */
+  Map<Skip, Long> skipped() {
+    return skipped == null ? Map.of() : skipped;
+  }
+
+  /** The first few skipped records' messages. */
+  List<String> examples() {
+    return examples == null ? List.of() : examples;
   }
 
   /** Adds {@code o} into this one (Spark's aggregate may reuse the left operand). */
@@ -67,10 +82,16 @@ final class Totals implements Serializable {
     predictions += o.predictions;
     kept += o.kept;
     otherCategory += o.otherCategory;
-    o.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));
-    for (String e : o.examples) {
-      if (examples.size() < EXAMPLES) {
-        examples.add(e);
+    if (o.skipped != null) {
+      if (skipped == null) {
+        skipped = new EnumMap<>(Skip.class);
+        examples = new ArrayList<>();
+      }
+      o.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));
+      for (String e : o.examples) {
+        if (examples.size() < EXAMPLES) {
+          examples.add(e);
+        }
       }
     }
     return this;

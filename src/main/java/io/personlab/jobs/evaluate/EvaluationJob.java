@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -110,11 +111,11 @@ public final class EvaluationJob {
       log.accept(String.format("inputs staged (%.1fs); evaluating images", seconds.get("stage_inputs")));
 
       long t1 = System.nanoTime();
-      // read twice: the id check, the co-group
-      JavaPairRDD<Long, byte[]> annotations = gt.annotations()
-          .mapToPair(a -> new Tuple2<>(a.imageId(), RecordCodec.annotation(a)))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      checkUniqueAnnotationIds(annotations, gt.source());
+      // each annotation goes to its image, and its id to the group keyed by that id: a group
+      // with two ids is a duplicate (one pass over the ground truth, no extra shuffle)
+      JavaPairRDD<Long, byte[]> annotations = gt.annotations().flatMapToPair(a -> List.of(
+          new Tuple2<>(a.imageId(), RecordCodec.annotation(a)),
+          new Tuple2<>(a.id(), RecordCodec.annotationId(a))).iterator());
       JavaPairRDD<Long, byte[]> predictions = null;
       for (int s = 0; s < sets.size(); s++) {
         int set = s;
@@ -124,14 +125,17 @@ public final class EvaluationJob {
       }
       int partitions = o.partitions() > 0 ? o.partitions()
           : Math.max(2 * jsc.defaultParallelism(),
-              annotations.getNumPartitions() + predictions.getNumPartitions());
+              gt.annotations().getNumPartitions() + predictions.getNumPartitions());
       ImageStage stage = new ImageStage(params, categoryIds, gt.source(),
           sets.stream().map(CocoSources.Predictions::source).toArray(String[]::new),
           sets.stream().map(CocoSources.Predictions::kind).toArray(Detections.Kind[]::new),
           o.lenient());
       JavaPairRDD<Long, byte[]> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), RecordCodec.image(i)));
-      JavaRDD<ImageStage.Outcome> outcomes = images.cogroup(annotations, predictions, partitions)
-          .map(g -> stage.evaluate(g._1(), g._2()))
+      // one shuffle of encoded records to their key's partition, grouped there by plain code
+      // (Spark's co-group would size and serialise a buffer per key: a third of the stage)
+      JavaRDD<ImageStage.Outcome> outcomes = images.union(annotations).union(predictions)
+          .partitionBy(new HashPartitioner(partitions))
+          .mapPartitions(stage::evaluatePartition)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       Totals[] totals = outcomes.treeAggregate(stage.zero(),
           (acc, out) -> Totals.merge(acc, out.totals()), Totals::merge);
@@ -171,7 +175,6 @@ public final class EvaluationJob {
         seconds.put("write_output", (System.nanoTime() - t3) / 1e9);
       }
       outcomes.unpersist(false);
-      annotations.unpersist(false);
       seconds.put("total", (System.nanoTime() - t0) / 1e9);
       return outcome;
     } finally {
@@ -206,21 +209,6 @@ public final class EvaluationJob {
 
   private static <T> Iterator<T> one(T value) {
     return List.of(value).iterator();
-  }
-
-  /** pycocotools resolves annotations by id: a duplicate id silently evaluates the wrong one. */
-  private static void checkUniqueAnnotationIds(JavaPairRDD<Long, byte[]> annotations, String source) {
-    List<Tuple2<Long, Integer>> dup = annotations
-        .mapToPair(a -> new Tuple2<>(RecordCodec.annotation(a._2()).id(), 1))
-        .reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(3);
-    if (!dup.isEmpty()) {
-      StringBuilder b = new StringBuilder();
-      for (Tuple2<Long, Integer> d : dup) {
-        b.append(b.length() == 0 ? "" : ", ").append("id ").append(d._1()).append(" (")
-            .append(d._2()).append(" times)");
-      }
-      throw new CocoFormatException(source + ": annotation ids must be unique: " + b);
-    }
   }
 
   /** JSON inputs are cut into chunks that every executor must read: under --output on a cluster. */

@@ -18,7 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import scala.Tuple3;
+import scala.Tuple2;
 
 /**
  * The per-image stage on the executors: an image's ground truth and every prediction set's
@@ -147,22 +147,63 @@ final class ImageStage implements Serializable {
     return t;
   }
 
-  Outcome evaluate(long imageId, Tuple3<Iterable<byte[]>, Iterable<byte[]>, Iterable<byte[]>> group) {
+  /** A partition's records grouped by key (image id, or annotation id for the id markers). */
+  Iterator<Outcome> evaluatePartition(Iterator<Tuple2<Long, byte[]>> records) {
+    Map<Long, List<byte[]>> groups = new HashMap<>();
+    while (records.hasNext()) {
+      Tuple2<Long, byte[]> r = records.next();
+      groups.computeIfAbsent(r._1(), k -> new ArrayList<>(4)).add(r._2());
+    }
+    long[] keys = groups.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < keys.length;
+      }
+
+      @Override
+      public Outcome next() {
+        long key = keys[next++];
+        return evaluate(key, groups.remove(key));
+      }
+    };
+  }
+
+  /**
+   * One key's group: the image with this id, its annotations and predictions, and markers of the
+   * annotations whose id is this key (more than one: pycocotools would resolve the id to one of
+   * them and silently evaluate it twice).
+   */
+  Outcome evaluate(long imageId, List<byte[]> group) {
     if (evaluator == null) {
       evaluator = new ImageEvaluator(params);
     }
     int numSets = sources.length;
     Totals[] totals = zero();
     List<CocoImage> images = new ArrayList<>(1);
-    group._1().forEach(b -> images.add(RecordCodec.image(b)));
     List<CocoAnnotation> annotations = new ArrayList<>();
-    group._2().forEach(b -> annotations.add(RecordCodec.annotation(b)));
+    List<byte[]> predictions = new ArrayList<>();
+    int sameId = 0;
+    for (byte[] b : group) {
+      switch (RecordCodec.kind(b)) {
+        case RecordCodec.IMAGE -> images.add(RecordCodec.image(b));
+        case RecordCodec.ANNOTATION -> annotations.add(RecordCodec.annotation(b));
+        case RecordCodec.ANNOTATION_ID -> sameId++;
+        default -> predictions.add(b);
+      }
+    }
+    if (sameId > 1) {
+      throw new CocoFormatException(gtSource + ": annotation ids must be unique: id " + imageId
+          + " (" + sameId + " times)");
+    }
     @SuppressWarnings("unchecked")
     List<CocoResult>[] results = new List[numSets];
     for (int s = 0; s < numSets; s++) {
       results[s] = new ArrayList<>();
     }
-    for (byte[] b : group._3()) {
+    for (byte[] b : predictions) {
       int set = RecordCodec.predictionSet(b);
       CocoSources.Prediction p = RecordCodec.prediction(b);
       if (p.result() == null) {

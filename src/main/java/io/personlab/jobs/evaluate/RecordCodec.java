@@ -149,30 +149,47 @@ final class RecordCodec {
   }
 
   static byte[] image(CocoImage i) {
-    return new Out().l(i.id()).i(i.width()).i(i.height()).s(i.fileName()).bytes();
+    return new Out().i(IMAGE).l(i.id()).i(i.width()).i(i.height()).s(i.fileName()).bytes();
   }
 
   static CocoImage image(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
+    in.getInt();
     return new CocoImage(in.getLong(), in.getInt(), in.getInt(), string(in));
   }
 
+  /** Every encoding starts with its kind, so that one shuffle carries them all. */
+  static final int ANNOTATION = 1, ANNOTATION_ID = 2, IMAGE = 3, PREDICTION = 4;
+
+  static int kind(byte[] bytes) {
+    return ByteBuffer.wrap(bytes).getInt();
+  }
+
+  /** An annotation, for the group of its image. */
   static byte[] annotation(CocoAnnotation a) {
-    Out out = new Out().i(a.index()).l(a.id()).l(a.imageId()).l(a.categoryId()).d(a.area())
+    Out out = new Out().i(ANNOTATION).i(a.index()).l(a.id()).l(a.imageId()).l(a.categoryId()).d(a.area())
         .i(a.crowd() ? 1 : 0).doubles(a.bbox()).doubles(a.keypoints()).i(a.numKeypoints());
     segmentation(out, a.segmentation());
     return out.bytes();
   }
 
+  /** An annotation's id (the group's key) and image, for the group keyed by that id. */
+  static byte[] annotationId(CocoAnnotation a) {
+    return new Out().i(ANNOTATION_ID).l(a.imageId()).bytes();
+  }
+
   static CocoAnnotation annotation(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
+    if (in.getInt() != ANNOTATION) {
+      throw new IllegalArgumentException("not an annotation");
+    }
     return new CocoAnnotation(in.getInt(), in.getLong(), in.getLong(), in.getLong(), in.getDouble(),
         in.getInt() != 0, doubles(in), doubles(in), in.getInt(), segmentation(in));
   }
 
   /** A prediction of prediction set {@code set}: a result, or an unreadable record's message. */
   static byte[] prediction(int set, CocoSources.Prediction p) {
-    Out out = new Out().i(set);
+    Out out = new Out().i(PREDICTION).i(set);
     CocoResult r = p.result();
     if (r == null) {
       return out.i(0).s(p.error()).bytes();
@@ -184,11 +201,12 @@ final class RecordCodec {
   }
 
   static int predictionSet(byte[] bytes) {
-    return ByteBuffer.wrap(bytes).getInt();
+    return ByteBuffer.wrap(bytes).getInt(4);
   }
 
   static CocoSources.Prediction prediction(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
+    in.getInt();
     in.getInt();
     if (in.getInt() == 0) {
       return new CocoSources.Prediction(null, string(in));

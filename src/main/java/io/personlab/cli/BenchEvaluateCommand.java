@@ -90,7 +90,8 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
   }
 
   /** What one child run reported and what was measured around it. */
-  record Measurement(double wallSeconds, double totalSeconds, long peakRssKb, double[] stats, String engine) {}
+  record Measurement(double wallSeconds, double totalSeconds, long peakRssKb, double[] stats, String engine,
+      double heapMb) {}
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -176,8 +177,8 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
               break;
             }
             reps.add(m);
-            System.out.printf("  x%d %s %s: wall %.2fs, evaluate total %ss, peak RSS %s MB, engine %s%n", n, type, run,
-                m.wallSeconds(), fmt(m.totalSeconds()), mb(m.peakRssKb()), m.engine());
+            System.out.printf("  x%d %s %s: wall %.2fs, evaluate total %ss, peak RSS %s MB, heap after GC peak %.0f MB, engine %s%n",
+                n, type, run, m.wallSeconds(), fmt(m.totalSeconds()), mb(m.peakRssKb()), m.heapMb(), m.engine());
           }
           if (reps.size() == repeat) {
             byRun.put(run, combine(reps));
@@ -188,7 +189,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
         for (String run : runs) {
           Measurement m = byRun.get(run);
           if (m == null) {
-            rows.add(row(size, type, run, "FAILED", "", "", "", "", ""));
+            rows.add(row(size, type, run, "FAILED", "", "", "", "", "", ""));
             continue;
           }
           String diff;
@@ -201,7 +202,8 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
             System.out.printf("  x%d %s %s: stats max |diff| vs jvm = %s%n", n, type, run, diff);
           }
           double pyN = py * n;
-          rows.add(row(size, type, run, fmt(m.wallSeconds()), fmt(m.totalSeconds()), mb(m.peakRssKb()), diff,
+          rows.add(row(size, type, run, fmt(m.wallSeconds()), fmt(m.totalSeconds()), mb(m.peakRssKb()),
+              String.format(Locale.ROOT, "%.0f", m.heapMb()), diff,
               Double.isNaN(pyN) ? "" : String.format(Locale.ROOT, "%.1fx", pyN / m.wallSeconds()),
               Double.isNaN(pyN) || Double.isNaN(m.totalSeconds()) ? ""
                   : String.format(Locale.ROOT, "%.1fx", pyN / m.totalSeconds())));
@@ -209,7 +211,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
         if (!Double.isNaN(py)) {
           rows.add(row(size, type, n == 1 ? "pycocotools (measured, median of 3)"
                   : "pycocotools x1 figure scaled linearly (not measured)",
-              fmt(py * n), "", "", "", "", ""));
+              fmt(py * n), "", "", "", "", "", ""));
         }
       }
     }
@@ -218,8 +220,9 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
         + "(scale/timing.json, medians; GT load excluded); speed-up = that figure / our time");
     System.out.println();
     System.out.println(row("size", "iou type", "run", "wall s", "evaluate total s", "peak RSS MB",
-        "max abs diff vs jvm", "speed-up vs pycocotools (wall)", "speed-up (evaluate total)"));
-    System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        "heap after GC, peak MB", "max abs diff vs jvm", "speed-up vs pycocotools (wall)",
+        "speed-up (evaluate total)"));
+    System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     rows.forEach(System.out::println);
     return ok ? 0 : 1;
   }
@@ -227,7 +230,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
   /**
    * The child's command line: {@code java OPENS -Xmx.. -Dai.djl.offline=true -cp CP
    * io.personlab.cli.PersonLab evaluate --gt GT --predictions PRED --iou-type T --engine ..
-   * [--master local[N]] --output OUT}.
+   * [--master local[N]]}.
    */
   static List<String> childCommand(String java, List<String> opens, String driverMemory, String classpath,
       Path gt, Path predictions, String iouType, String run, Path output) {
@@ -247,8 +250,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
     cmd.add(PersonLab.class.getName());
     cmd.addAll(List.of("evaluate", "--gt", gt.toString(), "--predictions", predictions.toString(),
         "--iou-type", iouType));
-    cmd.addAll(engineArgs(run));
-    cmd.addAll(List.of("--output", output.toString()));
+    cmd.addAll(engineArgs(run)); // no --output: both engines compute the same things, nothing more
     return cmd;
   }
 
@@ -309,7 +311,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
     }
     JsonNode total = node.path("seconds").path("total");
     return new Measurement(wall, total.isNumber() ? total.asDouble() : Double.NaN, peakKb, s,
-        node.path("engine").asText("?"));
+        node.path("engine").asText("?"), node.path("heap_after_gc_peak_mb").asDouble(Double.NaN));
   }
 
   /** Median times, maximum peak RSS, the stats furthest from the first repeat's. */
@@ -323,7 +325,8 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
         stats = m.stats(); // a run that disagrees with itself must show in the diff column
       }
     }
-    return new Measurement(median(wall), median(total), peak, stats, reps.get(0).engine());
+    double heap = reps.stream().mapToDouble(Measurement::heapMb).max().orElse(Double.NaN);
+    return new Measurement(median(wall), median(total), peak, stats, reps.get(0).engine(), heap);
   }
 
   private static double median(double[] v) {

@@ -117,7 +117,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         || lenient)) {
       throw new IllegalArgumentException("--table, --compare, --output and --lenient need --engine spark");
     }
-    return spark ? runSpark(type) : runJvm(type);
+    try (LiveHeapPeak heap = new LiveHeapPeak()) {
+      ObjectNode json = spark ? runSpark(type) : runJvm(type);
+      json.put("heap_after_gc_peak_mb", Math.round(heap.megabytes()));
+      System.out.println(json);
+    }
+    return 0;
   }
 
   /** auto: the single JVM for small JSON files, Spark for everything it alone can do or do faster. */
@@ -137,7 +142,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     return bytes > SPARK_ABOVE_BYTES;
   }
 
-  private int runJvm(IouType type) {
+  private ObjectNode runJvm(IouType type) {
     long start = System.nanoTime();
     PrintStream err = System.err;
     TimedEvaluation run = TimedEvaluation.run(gt, predictions, type, threads, w -> err.println("warning: " + w));
@@ -157,11 +162,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     seconds.put("evaluate", run.evaluateSeconds());
     seconds.put("accumulate", run.accumulateSeconds());
     seconds.put("total", (System.nanoTime() - start) / 1e9);
-    System.out.println(json);
-    return 0;
+    return json;
   }
 
-  private int runSpark(IouType type) {
+  private ObjectNode runSpark(IouType type) {
     long start = System.nanoTime();
     List<EvaluationJob.PredictionSet> sets = new ArrayList<>();
     sets.add(new EvaluationJob.PredictionSet(predictions, table, configId));
@@ -209,8 +213,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       other.remove("iouType");
       json.set("compare", other);
     }
-    System.out.println(json);
-    return 0;
+    return json;
   }
 
   /** {"iouType": "...", "stats": [...]}, doubles written so that they read back exactly. */

@@ -28,13 +28,16 @@ class EvaluateS3Test {
       for (Map.Entry<String, String> e : s3conf) {
         System.setProperty("spark.hadoop." + e.getKey(), e.getValue());
       }
-      EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--gt", "s3a://eval/gt.json",
-          "--results", "s3a://eval/results/kp_jitter.json", "--iou-type", "keypoints");
-      assertEquals(0, r.exit(), r.err());
-      JsonNode expected = new ObjectMapper().readTree(ref.resolve("expected/kp_jitter.json").toFile());
-      JsonNode stats = new ObjectMapper().readTree(r.lastLine()).get("stats");
-      for (int i = 0; i < 10; i++) {
-        assertEquals(expected.get("stats").get(i).asDouble(), stats.get(i).asDouble(), 0.0);
+      for (String engine : new String[] {"jvm", "spark"}) {
+        EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--engine", engine, "--gt",
+            "s3a://eval/gt.json", "--predictions", "s3a://eval/results/kp_jitter.json", "--iou-type", "keypoints");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode expected = new ObjectMapper().readTree(ref.resolve("expected/kp_jitter.json").toFile());
+        JsonNode last = new ObjectMapper().readTree(r.lastLine());
+        assertEquals(engine, last.get("engine").asText());
+        for (int i = 0; i < 10; i++) {
+          assertEquals(expected.get("stats").get(i).asDouble(), last.get("stats").get(i).asDouble(), 0.0);
+        }
       }
     } finally {
       for (Map.Entry<String, String> e : s3conf) {

@@ -153,6 +153,26 @@ class LabelTableReadersTest {
         && ambiguous.err().contains(configs.get(1)), ambiguous.err());
     assertSameAp(present, exportCoco(IouType.KEYPOINTS, "--table", "labels", "--labels", warehouse, "--config-id",
         config), IouType.KEYPOINTS);
+    // the evaluation job reads the table itself: each configuration, and both side by side, give
+    // the numbers of its COCO export evaluated by the single-JVM evaluator
+    String gtPath = SharedData.path("data/coco-mini-val/person_keypoints_val2017_mini.json").toString();
+    for (IouType type : List.of(IouType.KEYPOINTS, IouType.SEGM)) {
+      EvaluateCommandTest.Run both = ok("evaluate", "--gt", gtPath, "--predictions", warehouse, "--table", "labels",
+          "--config-id", configs.get(0), "--compare-config-id", configs.get(1), "--iou-type", type.cocoName());
+      com.fasterxml.jackson.databind.JsonNode last = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(both.lastLine());
+      assertEquals("spark", last.get("engine").asText());
+      for (int c = 0; c < 2; c++) {
+        double[] expected = LabelJobTest.stats(GT, exportCoco(type, "--table", "labels", "--labels", warehouse,
+            "--config-id", configs.get(c)), type);
+        com.fasterxml.jackson.databind.JsonNode got = c == 0 ? last.get("stats") : last.get("compare").get("stats");
+        assertEquals(expected.length, got.size());
+        for (int i = 0; i < expected.length; i++) {
+          assertEquals(expected[i], got.get(i).asDouble(), 0.0, type + " configuration " + c + " stat " + i);
+        }
+      }
+      assertTrue(both.out().contains("(configuration " + configs.get(1) + ")"), both.out());
+    }
     EvaluateCommandTest.Run unknown = EvaluateCommandTest.run("export-parquet", "--table", "labels", "--labels",
         warehouse, "--config-id", "0123456789abcdef", "--output", tmp.resolve("y").toString());
     assertEquals(1, unknown.exit());

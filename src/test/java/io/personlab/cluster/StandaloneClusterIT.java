@@ -100,8 +100,12 @@ class StandaloneClusterIT {
 
   /** spark-submit's command line: the job jar with the repository's spark-defaults.conf. */
   static List<String> submitCommand(List<String> sparkOptions, List<String> jobArgs) {
+    return submitCommand("io.personlab.cli.LabelCommand", sparkOptions, jobArgs);
+  }
+
+  static List<String> submitCommand(String mainClass, List<String> sparkOptions, List<String> jobArgs) {
     List<String> cmd = new ArrayList<>(List.of(sparkHome.resolve("bin/spark-submit").toString(),
-        "--master", cluster.url(), "--class", "io.personlab.cli.LabelCommand",
+        "--master", cluster.url(), "--class", mainClass,
         "--properties-file", SparkHome.PROJECT.resolve("conf/spark-defaults.conf").toString(),
         "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false"));
     for (Map.Entry<String, String> e : s3.s3a().entrySet()) {
@@ -289,6 +293,63 @@ class StandaloneClusterIT {
 
   static double secondsSince(long t0) {
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  @Test
+  @Order(6)
+  void theEvaluationJobGivesPycocotoolsNumbersOnTheCluster() throws Exception {
+    // the job's own executors parse, match and rank; inputs and outputs in S3, gzip included
+    Path ref = SharedData.cocoEval();
+    s3.client.createBucket("eval");
+    s3.putFile("eval", "gt.json", ref.resolve("gt_person_keypoints_val2017_mini.json"));
+    s3.putFile("eval", "kp_ties.json", ref.resolve("results/kp_ties_results.json"));
+    s3.putFile("eval", "kp_jitter_fp.json", ref.resolve("results/kp_jitter_fp_results.json"));
+    s3.putFile("eval", "scale/gt.json.gz", ref.resolve("scale/gt_synthetic_scale.json.gz"));
+    s3.putFile("eval", "scale/segm.json.gz", ref.resolve("scale/scale_segm_results.json.gz"));
+    record Case(String gt, String predictions, String compare, String iouType, String expected,
+        String expectedCompare) {}
+    for (Case c : List.of(
+        new Case("s3a://eval/gt.json", "s3a://eval/kp_ties.json", "s3a://eval/kp_jitter_fp.json", "keypoints",
+            "kp_ties", "kp_jitter_fp"),
+        new Case("s3a://eval/scale/gt.json.gz", "s3a://eval/scale/segm.json.gz", null, "segm", "scale_segm", null))) {
+      String out = "s3a://eval/out-" + c.expected();
+      List<String> args = new ArrayList<>(List.of("--gt", c.gt(), "--predictions", c.predictions(),
+          "--iou-type", c.iouType(), "--output", out));
+      if (c.compare() != null) {
+        args.addAll(List.of("--compare", c.compare()));
+      }
+      long t0 = System.nanoTime();
+      List<String> cmd = submitCommand("io.personlab.cli.EvaluateCommand",
+          List.of("--deploy-mode", "client"), args);
+      Path cwd = dir.resolve(String.format("submit-%02d-evaluate-%s", ++runs, c.expected()));
+      Procs.Proc p = procs.start("evaluate-" + c.expected(), cmd, SparkHome.env(sparkHome), cwd);
+      assertEquals(0, p.waitFor(Duration.ofMinutes(4)), "evaluate failed; its output:\n" + p.tail(8000));
+      timings.add(String.format("evaluation job, %s%s: %.1f s", c.expected(),
+          c.compare() == null ? "" : " compared with " + c.expectedCompare(), secondsSince(t0)));
+      List<String> lines = p.stdout().lines().toList();
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.JsonNode last = json.readTree(lines.get(lines.size() - 1));
+      assertEquals("spark", last.get("engine").asText());
+      assertStats(json.readTree(ref.resolve("expected/" + c.expected() + ".json").toFile()).get("stats"),
+          last.get("stats"), c.expected());
+      if (c.compare() != null) {
+        assertStats(json.readTree(ref.resolve("expected/" + c.expectedCompare() + ".json").toFile()).get("stats"),
+            last.get("compare").get("stats"), c.expectedCompare());
+      }
+      com.fasterxml.jackson.databind.JsonNode metrics = json.readTree(s3.client.getObjectAsString("eval",
+          "out-" + c.expected() + "/metrics.json"));
+      assertEquals(last.get("stats").get(0).asDouble(),
+          metrics.get("prediction_sets").get(0).get("stats_array").get(0).asDouble(), 0.0);
+      assertEquals(c.compare() == null ? 1 : 2, metrics.get("prediction_sets").size());
+    }
+  }
+
+  static void assertStats(com.fasterxml.jackson.databind.JsonNode expected,
+      com.fasterxml.jackson.databind.JsonNode got, String name) {
+    assertEquals(expected.size(), got.size(), name);
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i).asDouble(), got.get(i).asDouble(), 0.0, name + " stat " + i);
+    }
   }
 
   static void deleteRecursively(Path p) throws Exception {

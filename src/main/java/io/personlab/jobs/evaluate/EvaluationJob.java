@@ -185,7 +185,8 @@ public final class EvaluationJob {
   /** Sorts one set's kept detections into pycocotools' order and accumulates them in two passes. */
   private static Accumulation accumulate(JavaSparkContext jsc, JavaRDD<ImageStage.Outcome> outcomes,
       int set, EvalParams params, int numK, Totals totals, int minPartitions) {
-    int parts = (int) Math.max(minPartitions > 0 ? minPartitions : jsc.defaultParallelism(),
+    // by size: a ranking that fits one task is sorted without the range partitioner's sampling job
+    int parts = (int) Math.max(Math.max(1, minPartitions),
         Math.min(10_000, (totals.kept + RANKED_PER_PARTITION - 1) / RANKED_PER_PARTITION));
     JavaRDD<RankedAccumulator.Ranked> ranked =
         outcomes.flatMap(out -> out.sets()[set].ranked());

@@ -68,7 +68,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--runs", split = ",", paramLabel = "RUN",
       description = "jvm (single-JVM engine) or local[N] (Spark engine, that master); default: ${DEFAULT-VALUE}")
-  List<String> runs = List.of("jvm", "local[1]", "local[2]");
+  List<String> runs = List.of("jvm", "jvm[1]", "local[1]", "local[2]");
 
   @Option(names = "--work", paramLabel = "DIR",
       description = "generated cases (kept and reused), child outputs and logs (default: target/bench-evaluate)")
@@ -254,15 +254,22 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
     return cmd;
   }
 
-  /** {@code jvm} -> --engine jvm; {@code local[N]} -> --engine spark --master local[N]. */
+  /**
+   * {@code jvm} -> --engine jvm (all cores); {@code jvm[N]} -> --engine jvm --threads N;
+   * {@code local[N]} -> --engine spark --master local[N].
+   */
   static List<String> engineArgs(String run) {
     if (run.equals("jvm")) {
       return List.of("--engine", "jvm");
     }
+    java.util.regex.Matcher threads = java.util.regex.Pattern.compile("jvm\\[(\\d+)]").matcher(run);
+    if (threads.matches()) {
+      return List.of("--engine", "jvm", "--threads", threads.group(1));
+    }
     if (LOCAL.matcher(run).matches()) {
       return List.of("--engine", "spark", "--master", run);
     }
-    throw new IllegalArgumentException("--runs: '" + run + "' is neither jvm nor local[N]");
+    throw new IllegalArgumentException("--runs: '" + run + "' is none of jvm, jvm[N], local[N]");
   }
 
   private Measurement runChild(String java, List<String> opens, String classpath, Path gt, Path predictions,

@@ -191,6 +191,21 @@ class EvaluationJobTest {
         dup.err());
   }
 
+  @Test
+  void anImageListedTwiceAndAMalformedPolygonAreNamed() throws Exception {
+    String gtText = Files.readString(Path.of(GT));
+    JsonNode first = JSON.readTree(gtText).get("images").get(0);
+    Path twice = write("twice.json", gtText.replaceFirst("\"images\": \\[", "\"images\": [" + first + ", "));
+    EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--engine", "spark", "--gt", twice.toString(),
+        "--predictions", REF.resolve("results/kp_exact_results.json").toString(), "--iou-type", "keypoints");
+    assertEquals(1, r.exit());
+    assertTrue(lastLine(r.err()).contains(twice + ": image id " + first.get("id").asLong() + " is listed 2 times"),
+        r.err());
+    Path polygon = write("polygon.json", "[{\"image_id\": 139, \"category_id\": 1, \"score\": 0.5, "
+        + "\"segmentation\": [[10, 10, 20]]}]");
+    assertError(polygon.toString(), "segm", polygon + ": result #0 (image_id 139): bad segmentation");
+  }
+
   private void assertError(String predictions, String type, String expected) {
     EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--engine", "spark", "--gt", GT,
         "--predictions", predictions, "--iou-type", type);

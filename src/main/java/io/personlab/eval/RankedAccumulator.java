@@ -98,6 +98,131 @@ public final class RankedAccumulator {
     return out;
   }
 
+  /**
+   * Ranked detections as columns, for moving and sorting millions of them without an object
+   * each: {@code flags[i * flagsPer + a * T + t]}.
+   */
+  public record Columns(int size, int[] category, double[] score, long[] imageId, int[] rank,
+      byte[] flags, int flagsPer) implements Serializable {
+
+    public static Columns of(List<Ranked> rows) {
+      Builder b = new Builder(rows.isEmpty() ? 0 : rows.get(0).flags.length);
+      rows.forEach(b::add);
+      return b.build();
+    }
+
+    /** The i-th detection as a {@link Ranked}. */
+    public Ranked get(int i) {
+      return new Ranked(category[i], score[i], imageId[i], rank[i],
+          Arrays.copyOfRange(flags, i * flagsPer, (i + 1) * flagsPer));
+    }
+
+    /** The ranking order between detections i and j ({@link Ranked#compareTo}). */
+    public int compare(int i, int j) {
+      int c = Double.compare(score[j], score[i]);
+      if (c != 0) {
+        return c;
+      }
+      c = Long.compare(imageId[i], imageId[j]);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(rank[i], rank[j]);
+      return c != 0 ? c : Integer.compare(category[i], category[j]);
+    }
+
+    /** These detections in ranking order (a stable merge sort of an index). */
+    public Columns sorted() {
+      int[] order = new int[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
+      int[] tmp = new int[size];
+      for (int width = 1; width < size; width *= 2) {
+        for (int lo = 0; lo < size - width; lo += 2 * width) {
+          int mid = lo + width, hi = Math.min(lo + 2 * width, size);
+          int a = lo, b = mid, k = lo;
+          while (a < mid && b < hi) {
+            tmp[k++] = compare(order[b], order[a]) < 0 ? order[b++] : order[a++];
+          }
+          while (a < mid) {
+            tmp[k++] = order[a++];
+          }
+          while (b < hi) {
+            tmp[k++] = order[b++];
+          }
+          System.arraycopy(tmp, lo, order, lo, hi - lo);
+        }
+      }
+      Builder out = new Builder(flagsPer);
+      for (int i : order) {
+        out.add(this, i);
+      }
+      return out.build();
+    }
+
+    /** Appends detections one at a time; arrays grow by doubling. */
+    public static final class Builder {
+      private final int flagsPer;
+      private int n;
+      private int[] category = new int[16];
+      private double[] score = new double[16];
+      private long[] imageId = new long[16];
+      private int[] rank = new int[16];
+      private byte[] flags;
+
+      public Builder(int flagsPer) {
+        this.flagsPer = flagsPer;
+        flags = new byte[16 * flagsPer];
+      }
+
+      private void room() {
+        if (n == score.length) {
+          int cap = n * 2;
+          category = Arrays.copyOf(category, cap);
+          score = Arrays.copyOf(score, cap);
+          imageId = Arrays.copyOf(imageId, cap);
+          rank = Arrays.copyOf(rank, cap);
+          flags = Arrays.copyOf(flags, cap * flagsPer);
+        }
+      }
+
+      public void add(int cat, double sc, long image, int rk, byte[] f, int fOffset) {
+        room();
+        category[n] = cat;
+        score[n] = sc == 0 ? 0.0 : sc;
+        imageId[n] = image;
+        rank[n] = rk;
+        System.arraycopy(f, fOffset, flags, n * flagsPer, flagsPer);
+        n++;
+      }
+
+      public void add(Ranked r) {
+        add(r.category, r.score, r.imageId, r.rank, r.flags, 0);
+      }
+
+      public void add(Columns c, int i) {
+        add(c.category[i], c.score[i], c.imageId[i], c.rank[i], c.flags, i * c.flagsPer);
+      }
+
+      public void addAll(Columns c) {
+        for (int i = 0; i < c.size; i++) {
+          add(c, i);
+        }
+      }
+
+      public int size() {
+        return n;
+      }
+
+      public Columns build() {
+        return new Columns(n, Arrays.copyOf(category, n), Arrays.copyOf(score, n),
+            Arrays.copyOf(imageId, n), Arrays.copyOf(rank, n), Arrays.copyOf(flags, n * flagsPer),
+            flagsPer);
+      }
+    }
+  }
+
   /** True/false positive counts per setting, and kept detections per (category, maxDets). */
   public record Counts(long[] tp, long[] fp, long[] kept) implements Serializable {
     static Counts zero(EvalParams p, int numCategories) {
@@ -121,21 +246,26 @@ public final class RankedAccumulator {
 
   /** Step 1: the counts of one partition. */
   public static Counts count(EvalParams p, int numCategories, Iterator<Ranked> partition) {
+    return count(p, numCategories, columns(partition));
+  }
+
+  /** Step 1 over a partition held as columns. */
+  public static Counts count(EvalParams p, int numCategories, Columns rows) {
     Counts c = Counts.zero(p, numCategories);
     int numT = p.iouThrs().length, numA = p.areaRanges().length;
     int[] maxDets = p.maxDets();
     int numM = maxDets.length;
-    while (partition.hasNext()) {
-      Ranked r = partition.next();
+    for (int i = 0; i < rows.size(); i++) {
+      int category = rows.category()[i], rank = rows.rank()[i], f0 = i * rows.flagsPer();
       for (int m = 0; m < numM; m++) {
-        if (r.rank >= maxDets[m]) {
+        if (rank >= maxDets[m]) {
           continue;
         }
-        c.kept[r.category * numM + m]++;
+        c.kept[category * numM + m]++;
         for (int a = 0; a < numA; a++) {
-          int base = ((r.category * numA + a) * numM + m) * numT;
+          int base = ((category * numA + a) * numM + m) * numT;
           for (int t = 0; t < numT; t++) {
-            byte f = r.flags[a * numT + t];
+            byte f = rows.flags()[f0 + a * numT + t];
             if ((f & ImageEvaluation.IGNORED) == 0) {
               if ((f & ImageEvaluation.MATCHED) != 0) {
                 c.tp[base + t]++;
@@ -148,6 +278,12 @@ public final class RankedAccumulator {
       }
     }
     return c;
+  }
+
+  private static Columns columns(Iterator<Ranked> partition) {
+    List<Ranked> rows = new ArrayList<>();
+    partition.forEachRemaining(rows::add);
+    return Columns.of(rows);
   }
 
   /** Each partition's starting counts: the sums over the partitions before it. */
@@ -186,8 +322,12 @@ public final class RankedAccumulator {
    */
   public static Partial partial(EvalParams p, int numCategories, long[] npig, Counts start,
       Iterator<Ranked> partition) {
-    List<Ranked> rows = new ArrayList<>();
-    partition.forEachRemaining(rows::add);
+    return partial(p, numCategories, npig, start, columns(partition));
+  }
+
+  /** Step 2 over a partition held as columns. */
+  public static Partial partial(EvalParams p, int numCategories, long[] npig, Counts start,
+      Columns rows) {
     int numT = p.iouThrs().length, numA = p.areaRanges().length, numM = p.maxDets().length;
     double[] recThrs = p.recThrs();
     int numR = recThrs.length;
@@ -203,9 +343,9 @@ public final class RankedAccumulator {
       for (int m = 0; m < numM; m++) {
         int maxDet = p.maxDets()[m];
         int n = 0;
-        for (Ranked r : rows) {
-          if (r.category == k && r.rank < maxDet) {
-            System.arraycopy(r.flags, 0, flags, n * at, at);
+        for (int i = 0; i < rows.size(); i++) {
+          if (rows.category()[i] == k && rows.rank()[i] < maxDet) {
+            System.arraycopy(rows.flags(), i * rows.flagsPer(), flags, n * at, at);
             n++;
           }
         }

@@ -62,7 +62,13 @@ class RankedAccumulatorTest {
     }
     Random random = new Random(name.hashCode());
     Collections.shuffle(all, random); // the sort alone must restore pycocotools' order
+    RankedAccumulator.Columns columns = RankedAccumulator.Columns.of(all).sorted();
     Collections.sort(all);
+    assertEquals(all.size(), columns.size());
+    for (int i = 0; i < all.size(); i++) { // the columnar sort gives the same order
+      assertEquals(0, all.get(i).compareTo(columns.get(i)), name + " position " + i);
+      assertArrayEquals(all.get(i).flags, columns.get(i).flags);
+    }
 
     int n = all.size();
     List<int[]> splits = List.of(new int[] {0, n}, cuts(n, 7, random), cuts(n, 40, random),

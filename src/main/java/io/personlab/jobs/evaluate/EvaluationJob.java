@@ -182,30 +182,65 @@ public final class EvaluationJob {
     }
   }
 
-  /** Sorts one set's kept detections into pycocotools' order and accumulates them in two passes. */
+  /**
+   * Sorts one set's kept detections into pycocotools' order and accumulates them in two passes.
+   * The ranking moves and sorts as columns: each task cuts its detections into blocks by key range
+   * (boundaries from a sample, as Spark's range partitioner takes them), one block per range goes
+   * through the shuffle, and each range's task sorts the concatenation (an object per block, not
+   * per detection).
+   */
   private static Accumulation accumulate(JavaSparkContext jsc, JavaRDD<ImageStage.Outcome> outcomes,
       int set, EvalParams params, int numK, Totals totals, int minPartitions) {
-    // by size: a ranking that fits one task is sorted without the range partitioner's sampling job
     int parts = (int) Math.max(Math.max(1, minPartitions),
         Math.min(10_000, (totals.kept + RANKED_PER_PARTITION - 1) / RANKED_PER_PARTITION));
-    JavaRDD<RankedAccumulator.Ranked> ranked =
-        outcomes.flatMap(out -> out.sets()[set].ranked());
-    JavaRDD<RankedAccumulator.Ranked> sorted = totals.kept == 0 ? ranked
-        : ranked.sortBy(r -> r, true, parts).persist(StorageLevel.MEMORY_AND_DISK());
+    RankedAccumulator.Columns[] bounds = parts == 1 ? new RankedAccumulator.Columns[0]
+        : boundaries(outcomes, set, parts);
+    int flagsPer = params.areaRanges().length * params.iouThrs().length;
+    JavaRDD<RankedAccumulator.Columns> sorted = outcomes
+        .mapPartitionsToPair(it -> RankRange.blocks(it, set, bounds, flagsPer))
+        .partitionBy(new RankRange(parts))
+        .mapPartitions(it -> one(RankRange.sort(it, flagsPer)), true)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<RankedAccumulator.Counts> counts =
-          sorted.mapPartitions(it -> one(RankedAccumulator.count(params, numK, it))).collect();
+          sorted.map(c -> RankedAccumulator.count(params, numK, c)).collect();
       RankedAccumulator.Counts[] starts = RankedAccumulator.exclusivePrefix(params, numK, counts);
       Broadcast<RankedAccumulator.Counts[]> startsB = jsc.broadcast(starts);
       long[] npig = totals.npig;
       List<RankedAccumulator.Partial> partials = sorted.mapPartitionsWithIndex((i, it) -> one(
-          RankedAccumulator.partial(params, numK, npig, startsB.value()[i], it)), true).collect();
+          RankedAccumulator.partial(params, numK, npig, startsB.value()[i], it.next())), true).collect();
       startsB.destroy();
       return RankedAccumulator.combine(params, numK, npig, totals.present,
           RankedAccumulator.total(params, numK, counts), partials);
     } finally {
       sorted.unpersist(false);
     }
+  }
+
+  /** parts - 1 boundary keys (as one-row columns), the quantiles of a sample of the ranking. */
+  private static RankedAccumulator.Columns[] boundaries(JavaRDD<ImageStage.Outcome> outcomes, int set,
+      int parts) {
+    int perPartition = Math.max(20, 60 * parts / Math.max(1, outcomes.getNumPartitions()));
+    List<RankedAccumulator.Columns> samples = outcomes.mapPartitionsWithIndex(
+        (i, it) -> one(RankRange.sample(it, set, perPartition, i)), false).collect();
+    RankedAccumulator.Columns.Builder all = new RankedAccumulator.Columns.Builder(0);
+    for (RankedAccumulator.Columns c : samples) {
+      for (int i = 0; i < c.size(); i++) {
+        all.add(c.category()[i], c.score()[i], c.imageId()[i], c.rank()[i], new byte[0], 0);
+      }
+    }
+    RankedAccumulator.Columns sample = all.build().sorted();
+    RankedAccumulator.Columns[] bounds = new RankedAccumulator.Columns[parts - 1];
+    for (int b = 1; b < parts; b++) {
+      RankedAccumulator.Columns.Builder one = new RankedAccumulator.Columns.Builder(0);
+      if (sample.size() > 0) {
+        one.add(sample, (int) ((long) b * sample.size() / parts));
+      } else {
+        one.add(0, Double.NEGATIVE_INFINITY, Long.MAX_VALUE, Integer.MAX_VALUE, new byte[0], 0);
+      }
+      bounds[b - 1] = one.build();
+    }
+    return bounds;
   }
 
   private static <T> Iterator<T> one(T value) {

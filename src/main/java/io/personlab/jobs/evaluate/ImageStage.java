@@ -87,23 +87,11 @@ final class ImageStage implements Serializable {
       rows++;
     }
 
-    Iterator<RankedAccumulator.Ranked> ranked() {
-      return new Iterator<>() {
-        private int i;
-
-        @Override
-        public boolean hasNext() {
-          return i < n;
-        }
-
-        @Override
-        public RankedAccumulator.Ranked next() {
-          byte[] f = Arrays.copyOfRange(flags, i * flagsPerDetection, (i + 1) * flagsPerDetection);
-          RankedAccumulator.Ranked r = new RankedAccumulator.Ranked(category[i], score[i], imageId, rank[i], f);
-          i++;
-          return r;
-        }
-      };
+    /** The kept detections as ranking columns. */
+    RankedAccumulator.Columns columns() {
+      long[] ids = new long[n];
+      Arrays.fill(ids, imageId);
+      return new RankedAccumulator.Columns(n, category, score, ids, rank, flags, flagsPerDetection);
     }
 
     List<PerImageResult> rows() {

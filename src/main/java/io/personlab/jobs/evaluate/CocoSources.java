@@ -195,7 +195,8 @@ final class CocoSources {
     Path dir = new Path(staging, name);
     Map<RecordKind, List<Chunk>> chunks = new EnumMap<>(RecordKind.class);
     byte[][] first = new byte[1][];
-    try (InputStream in = Inputs.open(location)) {
+    // decompression on a thread of its own, the scan and the chunk writes on this one
+    try (InputStream in = new io.personlab.io.ReadAhead(Inputs.open(location), location)) {
       FileSystem fs = dir.getFileSystem(conf);
       fs.delete(dir, true);
       ChunkWriter writer = new ChunkWriter(fs, dir, location, chunks);

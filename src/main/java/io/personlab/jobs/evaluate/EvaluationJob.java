@@ -133,10 +133,12 @@ public final class EvaluationJob {
       JavaPairRDD<Long, byte[]> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), RecordCodec.image(i)));
       // one shuffle of encoded records to their key's partition, grouped there by plain code
       // (Spark's co-group would size and serialise a buffer per key: a third of the stage)
-      JavaRDD<ImageStage.Outcome> outcomes = images.union(annotations).union(predictions)
+      JavaRDD<byte[]> evaluated = images.union(annotations).union(predictions)
           .partitionBy(new HashPartitioner(partitions))
           .mapPartitions(stage::evaluatePartition)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+          .map(ImageStage.Outcome::encode) // cached as bytes: nothing for Spark to size or serialise
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<ImageStage.Outcome> outcomes = evaluated.map(ImageStage.Outcome::decode);
       Totals[] totals = outcomes.treeAggregate(stage.zero(),
           (acc, out) -> Totals.merge(acc, out.totals()), Totals::merge);
       seconds.put("evaluate_images", (System.nanoTime() - t1) / 1e9);
@@ -174,7 +176,7 @@ public final class EvaluationJob {
         EvaluationOutput.write(spark, o, outcome, outcomes, params);
         seconds.put("write_output", (System.nanoTime() - t3) / 1e9);
       }
-      outcomes.unpersist(false);
+      evaluated.unpersist(false);
       seconds.put("total", (System.nanoTime() - t0) / 1e9);
       return outcome;
     } finally {

@@ -56,6 +56,27 @@ final class ImageStage implements Serializable {
       this.fileName = fileName;
     }
 
+    void encode(RecordCodec.Out out) {
+      out.l(imageId).s(fileName).i(n).ints(Arrays.copyOf(category, n)).doubles(Arrays.copyOf(score, n))
+          .ints(Arrays.copyOf(rank, n)).i(flagsPerDetection).raw(Arrays.copyOf(flags, n * flagsPerDetection))
+          .i(rows).longs(rowCategory).ints(rowCounts).doubles(rowQuality);
+    }
+
+    static SetColumns decode(java.nio.ByteBuffer in) {
+      SetColumns c = new SetColumns(in.getLong(), RecordCodec.string(in));
+      c.n = in.getInt();
+      c.category = RecordCodec.ints(in);
+      c.score = RecordCodec.doubles(in);
+      c.rank = RecordCodec.ints(in);
+      c.flagsPerDetection = in.getInt();
+      c.flags = RecordCodec.raw(in);
+      c.rows = in.getInt();
+      c.rowCategory = RecordCodec.longs(in);
+      c.rowCounts = RecordCodec.ints(in);
+      c.rowQuality = RecordCodec.doubles(in);
+      return c;
+    }
+
     void add(List<RankedAccumulator.Ranked> ranked) {
       int m = ranked.size();
       if (m == 0) {
@@ -107,7 +128,29 @@ final class ImageStage implements Serializable {
   }
 
   /** What one image gives each prediction set. */
-  record Outcome(SetColumns[] sets, Totals[] totals) implements Serializable {}
+  record Outcome(SetColumns[] sets, Totals[] totals) implements Serializable {
+    /** As bytes, for the cache: one array per image, nothing for Spark to size or serialise. */
+    byte[] encode() {
+      RecordCodec.Out out = new RecordCodec.Out().i(sets.length);
+      for (int s = 0; s < sets.length; s++) {
+        sets[s].encode(out);
+        totals[s].encode(out);
+      }
+      return out.bytes();
+    }
+
+    static Outcome decode(byte[] bytes) {
+      java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+      int numSets = in.getInt();
+      SetColumns[] sets = new SetColumns[numSets];
+      Totals[] totals = new Totals[numSets];
+      for (int s = 0; s < numSets; s++) {
+        sets[s] = SetColumns.decode(in);
+        totals[s] = Totals.decode(in);
+      }
+      return new Outcome(sets, totals);
+    }
+  }
 
   private final EvalParams params;
   private final long[] categoryIds;

@@ -68,6 +68,21 @@ final class RecordCodec {
       return this;
     }
 
+    Out longs(long[] v) {
+      i(v.length);
+      room(8 * v.length);
+      b.asLongBuffer().put(v);
+      b.position(b.position() + 8 * v.length);
+      return this;
+    }
+
+    Out raw(byte[] v) {
+      i(v.length);
+      room(v.length);
+      b.put(v);
+      return this;
+    }
+
     Out s(String v) {
       if (v == null) {
         return i(-1);
@@ -92,6 +107,19 @@ final class RecordCodec {
     double[] v = new double[n];
     in.asDoubleBuffer().get(v);
     in.position(in.position() + 8 * n);
+    return v;
+  }
+
+  static long[] longs(ByteBuffer in) {
+    long[] v = new long[in.getInt()];
+    in.asLongBuffer().get(v);
+    in.position(in.position() + 8 * v.length);
+    return v;
+  }
+
+  static byte[] raw(ByteBuffer in) {
+    byte[] v = new byte[in.getInt()];
+    in.get(v);
     return v;
   }
 

@@ -97,6 +97,53 @@ final class Totals implements Serializable {
     return this;
   }
 
+  void encode(RecordCodec.Out out) {
+    out.longs(npig).i(present.length);
+    for (boolean p : present) {
+      out.i(p ? 1 : 0);
+    }
+    out.l(images).l(gtAnnotations).l(gtOutside).l(predictions).l(kept).l(otherCategory);
+    Map<Skip, Long> s = skipped();
+    out.i(s.size());
+    s.forEach((k, v) -> out.i(k.ordinal()).l(v));
+    List<String> e = examples();
+    out.i(e.size());
+    e.forEach(out::s);
+  }
+
+  static Totals decode(java.nio.ByteBuffer in) {
+    long[] npig = RecordCodec.longs(in);
+    boolean[] present = new boolean[in.getInt()];
+    for (int i = 0; i < present.length; i++) {
+      present[i] = in.getInt() != 0;
+    }
+    Totals t = new Totals(npig, present);
+    t.images = in.getLong();
+    t.gtAnnotations = in.getLong();
+    t.gtOutside = in.getLong();
+    t.predictions = in.getLong();
+    t.kept = in.getLong();
+    t.otherCategory = in.getLong();
+    int skips = in.getInt();
+    if (skips > 0) {
+      t.skipped = new EnumMap<>(Skip.class);
+      t.examples = new ArrayList<>();
+    }
+    for (int i = 0; i < skips; i++) {
+      t.skipped.put(Skip.values()[in.getInt()], in.getLong());
+    }
+    int examples = in.getInt();
+    for (int i = 0; i < examples; i++) {
+      t.examples.add(RecordCodec.string(in));
+    }
+    return t;
+  }
+
+  private Totals(long[] npig, boolean[] present) {
+    this.npig = npig;
+    this.present = present;
+  }
+
   static Totals[] merge(Totals[] a, Totals[] b) {
     for (int i = 0; i < a.length; i++) {
       a[i].merge(b[i]);

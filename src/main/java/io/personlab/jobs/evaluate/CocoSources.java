@@ -196,8 +196,11 @@ final class CocoSources {
     Map<RecordKind, List<Chunk>> chunks = new EnumMap<>(RecordKind.class);
     byte[][] first = new byte[1][];
     // decompression on a thread of its own, the scan and the chunk writes on this one
-    try (InputStream in = new io.personlab.io.ReadAhead(Inputs.open(location), location)) {
-      FileSystem fs = dir.getFileSystem(conf);
+    // a private instance: scratch chunks need no checksum files (on the local file system they
+    // cost a CRC pass and a second file), and the shared instance keeps its settings
+    try (InputStream in = new io.personlab.io.ReadAhead(Inputs.open(location), location);
+        FileSystem fs = FileSystem.newInstance(dir.toUri(), conf)) {
+      fs.setWriteChecksum(false);
       fs.delete(dir, true);
       ChunkWriter writer = new ChunkWriter(fs, dir, location, chunks);
       CocoJsonSplitter.Split split = CocoJsonSplitter.split(in, location, (kind, index, json, length) -> {

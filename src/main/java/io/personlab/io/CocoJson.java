@@ -501,11 +501,27 @@ public final class CocoJson {
       if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
         throw fail(record, field + " must be a number, found " + describe(t));
       }
-      double v = p.getDoubleValue();
+      double v = number(t);
       if (!Double.isFinite(v)) {
         throw fail(record, field + " is " + v);
       }
       return v;
+    }
+
+    /**
+     * The current number token as a double. Decimals are parsed from the parser's own characters
+     * (correctly rounded, as Double.parseDouble): Jackson 2.15 would first copy each into a String.
+     */
+    private double number(JsonToken t) throws IOException {
+      if (t != JsonToken.VALUE_NUMBER_FLOAT) {
+        return p.getDoubleValue();
+      }
+      try {
+        return com.fasterxml.jackson.core.io.doubleparser.JavaDoubleParser.parseDouble(
+            p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      } catch (NumberFormatException e) {
+        return p.getDoubleValue(); // NaN and Infinity as Python writes them; refused by the caller
+      }
     }
 
     private double[] numberArray(String field) throws IOException {
@@ -519,7 +535,7 @@ public final class CocoJson {
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
           throw fail(record, field + "[" + n + "] must be a number, found " + describe(t));
         }
-        double v = p.getDoubleValue();
+        double v = number(t);
         if (!Double.isFinite(v)) {
           throw fail(record, field + "[" + n + "] is " + v);
         }

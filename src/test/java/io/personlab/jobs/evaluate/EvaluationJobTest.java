@@ -171,6 +171,10 @@ class EvaluationJobTest {
 
     Path nan = write("nan.json", "[" + pose(139, 0.9) + "," + pose(139, 0.5).replace("0.5", "NaN") + "]");
     assertError(nan.toString(), "keypoints", nan + ": result #1 (image_id 139): score is NaN");
+    EvaluateCommandTest.Run skipped = ok("evaluate", "--lenient", "--gt", GT, "--predictions", nan.toString(),
+        "--iou-type", "keypoints");
+    assertEquals(1, JSON.readTree(skipped.lastLine()).get("predictions").asInt(), "the readable one evaluated");
+    assertTrue(skipped.err().contains("{UNREADABLE=1}") && skipped.err().contains("score is NaN"), skipped.err());
     assertError(REF.resolve("results/segm_exact_results.json").toString(), "keypoints",
         "has no keypoints");
     Path rle = write("rle.json", "[{\"image_id\": 139, \"category_id\": 1, \"score\": 0.5, "

@@ -366,6 +366,49 @@ class LabelJobTest {
   }
 
   @Test
+  void filesOverMaxFileBytesAreErrorRowsWhetherListedOrNamedInAManifest() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("sizes"));
+    List<String> names = List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg");
+    long smallest = Long.MAX_VALUE;
+    for (String n : names) {
+      Files.copy(IMAGES.resolve(n), dir.resolve(n));
+      smallest = Math.min(smallest, Files.size(dir.resolve(n)));
+    }
+    long limit = smallest; // the smallest file is exactly at the limit: allowed
+    Path manifest = tmp.resolve("sizes.txt");
+    StringBuilder listed = new StringBuilder();
+    for (String n : names) {
+      listed.append(dir.resolve(n).toUri()).append('\n');
+    }
+    Files.writeString(manifest, listed);
+    LabelJob.Options o = options(List.of(dir.toString()), tmp.resolve("listed").toString(), fast(0.2), 2, false, 0);
+    // the listing knows each size; a manifest does not, so its files are read up to the limit + 1 byte
+    for (LabelJob.Options run : List.of(
+        new LabelJob.Options(o.inputs(), null, o.glob(), o.output(), o.model(), o.engineThreads(), o.pipeline(),
+            o.imagesPerTask(), o.bytesPerTask(), limit, o.prefetch(), o.force(), o.runDate(), o.progressSeconds(), 0,
+            false),
+        new LabelJob.Options(null, manifest.toString(), o.glob(), tmp.resolve("manifest").toString(), o.model(),
+            o.engineThreads(), o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), limit, o.prefetch(), o.force(),
+            o.runDate(), o.progressSeconds(), 0, false))) {
+      LabelJob.Summary s = LabelJob.run(spark, run.withCocoIds());
+      assertEquals(3, s.images());
+      assertEquals(2, s.errors(), run.output());
+      Map<String, Row> byName = byName(rows(run.output()));
+      for (String n : names) {
+        Row r = byName.get(n);
+        if (Files.size(dir.resolve(n)) <= limit) {
+          assertEquals("ok", r.getString(4), n + ": " + r.getString(5));
+        } else {
+          assertEquals("error", r.getString(4), n);
+          assertTrue(r.getString(5).contains(n) && r.getString(5).contains("exceeds the limit of " + limit),
+              r.getString(5));
+          assertEquals(ErrorKind.PERMANENT, r.getAs("error_kind"), "a bigger file does not shrink on retry");
+        }
+      }
+    }
+  }
+
+  @Test
   void aManifestListsTheImagesAndAMissingOneIsAnErrorRow() throws Exception {
     Path manifest = tmp.resolve("manifest.txt");
     // written as an escaped file:/// URI; labeled under Hadoop's form, as listings write it

@@ -366,6 +366,37 @@ class LabelJobTest {
   }
 
   @Test
+  void theProgressLogEndsWithEveryImageCountedAndTheErrorsNamed() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("progress"));
+    for (String n : List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg")) {
+      Files.copy(IMAGES.resolve(n), dir.resolve(n));
+    }
+    Files.writeString(dir.resolve("notes.jpg"), "text, not an image");
+    java.io.StringWriter log = new java.io.StringWriter();
+    org.apache.logging.log4j.core.Logger logger =
+        (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(LabelJob.class);
+    org.apache.logging.log4j.core.appender.WriterAppender capture =
+        org.apache.logging.log4j.core.appender.WriterAppender.newBuilder().setName("progress-capture").setTarget(log)
+            .setLayout(org.apache.logging.log4j.core.layout.PatternLayout.newBuilder().withPattern("%m%n").build())
+            .build();
+    capture.start();
+    logger.addAppender(capture);
+    try {
+      LabelJob.Options o = options(List.of(dir.toString()), tmp.resolve("labels").toString(), fast(0.2), 1, false, 0);
+      LabelJob.run(spark, new LabelJob.Options(o.inputs(), null, o.glob(), o.output(), o.model(), o.engineThreads(),
+          o.pipeline(), o.imagesPerTask(), o.bytesPerTask(), o.maxFileBytes(), o.prefetch(), o.force(), o.runDate(),
+          1, 0, false).withCocoIds());
+    } finally {
+      logger.removeAppender(capture);
+      capture.stop();
+    }
+    List<String> lines = log.toString().lines().filter(l -> l.startsWith("progress: ")).toList();
+    assertTrue(!lines.isEmpty(), "no progress line in: " + log);
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.matches("progress: 4 / 4 images \\(100\\.0%\\), [0-9.]+ images/s, ETA 0 s, errors 1"), last);
+  }
+
+  @Test
   void filesOverMaxFileBytesAreErrorRowsWhetherListedOrNamedInAManifest() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("sizes"));
     List<String> names = List.of("000000000139.jpg", "000000109313.jpg", "000000011813.jpg");

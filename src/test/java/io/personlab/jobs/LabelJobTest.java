@@ -102,15 +102,21 @@ class LabelJobTest {
 
   @Test
   void decoderErrorsThatAreNotExceptionsAreErrorRowsNamingTheFileAndTheError() throws Exception {
+    // a stack overflow, a linkage error and running out of memory on one image: its row, not the task
     Path dir = trapCorpus("errors", Map.of("deep.pltrap", TrapImageReaderSpi.STACK,
-        "linkage.pltrap", TrapImageReaderSpi.LINKAGE));
+        "linkage.pltrap", TrapImageReaderSpi.LINKAGE, "huge.pltrap", TrapImageReaderSpi.MEMORY));
     for (int prefetch : new int[] {-1, 2}) { // decoded on the worker thread; on the reader thread
       String out = tmp.resolve("labels" + prefetch).toString();
       LabelJob.Summary s = LabelJob.run(spark, options(List.of(dir.toString()), out, fast(0.2), 10, false, 0, prefetch));
-      assertEquals(5, s.images());
-      assertEquals(2, s.errors());
+      assertEquals(6, s.images());
+      assertEquals(3, s.errors());
       Map<String, Row> rows = byName(rows(out));
-      assertEquals(5, rows.size());
+      assertEquals(6, rows.size());
+      Row huge = rows.get("huge.pltrap");
+      assertEquals("error", huge.getString(4));
+      assertTrue(huge.getString(5).contains("huge.pltrap") && huge.getString(5).contains("out of memory")
+          && huge.getString(5).contains("--max-pixels"), huge.getString(5));
+      assertEquals(ErrorKind.TRANSIENT, huge.getAs("error_kind"), "memory is a property of the moment");
       Row deep = rows.get("deep.pltrap"), linkage = rows.get("linkage.pltrap");
       assertEquals("error", deep.getString(4));
       assertTrue(deep.getString(5).contains("deep.pltrap") && deep.getString(5).contains("java.lang.StackOverflowError"),

@@ -20,13 +20,15 @@ import javax.imageio.stream.ImageInputStream;
  * A test-only ImageIO plug-in (registered in src/test/resources/META-INF/services) for a fake
  * format recognised by its first 8 bytes, whose decoder misbehaves the way a crafted file can make
  * a real one misbehave: {@link #STACK} recurses until the stack overflows, {@link #LINKAGE} throws
- * a LinkageError, {@link #HANG} blocks, ignoring interrupts, until {@link #release()}. The
+ * a LinkageError, {@link #MEMORY} asks the JVM for a raster it cannot have (a real
+ * OutOfMemoryError), {@link #HANG} blocks, ignoring interrupts, until {@link #release()}. The
  * production decoder reaches it through ImageIO's registry like any other plug-in.
  */
 public final class TrapImageReaderSpi extends ImageReaderSpi {
   public static final byte[] STACK = "PLTRAP:S".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   public static final byte[] LINKAGE = "PLTRAP:L".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   public static final byte[] HANG = "PLTRAP:H".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  public static final byte[] MEMORY = "PLTRAP:M".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private static volatile CountDownLatch release = new CountDownLatch(1);
   private static final AtomicInteger HANGING = new AtomicInteger();
@@ -64,7 +66,7 @@ public final class TrapImageReaderSpi extends ImageReaderSpi {
     } finally {
       in.reset();
     }
-    for (byte[] m : List.of(STACK, LINKAGE, HANG)) {
+    for (byte[] m : List.of(STACK, LINKAGE, HANG, MEMORY)) {
       if (Arrays.equals(head, m)) {
         return m;
       }
@@ -125,6 +127,11 @@ public final class TrapImageReaderSpi extends ImageReaderSpi {
       }
       if (m == LINKAGE) {
         throw new LinkageError("trap: a decoder plug-in built against another library version");
+      }
+      if (m == MEMORY) {
+        // what a header claiming a huge raster does to a decoder that trusts it
+        long[] raster = new long[Integer.MAX_VALUE - 16];
+        return raster.length > 0 ? null : new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
       }
       CountDownLatch r = release;
       HANGING.incrementAndGet();

@@ -1,19 +1,17 @@
 package io.personlab.eval;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 
 /**
  * pycocotools' accumulate() over detections that are ranked across many partitions (Spark tasks)
- * and never gathered in one place. Gives the same doubles as {@link Accumulator}.
+ * and never gathered in one place; {@link Accumulator} is the same steps over one partition.
  *
  * <p>accumulate() ranks, per category, every image's kept detections by score with a stable
- * sort over their concatenation in ascending image-id order: that is one total order on
- * {@link Ranked} (score descending, then image id, then rank in the image). Given the detections
- * in that order, split into consecutive partitions:
+ * sort over their concatenation in ascending image-id order: that is one total order (score
+ * descending, then image id, then rank in the image; {@link Columns#compare}). Given the
+ * detections in that order, split into consecutive partitions:
  *
  * <ol>
  *   <li>{@link #count}: per partition, the true and false positives of every (category, area
@@ -32,92 +30,16 @@ import java.util.List;
 public final class RankedAccumulator {
   private RankedAccumulator() {}
 
-  /** One kept detection in the global ranking, with its flags for every area range. */
-  public static final class Ranked implements Serializable, Comparable<Ranked> {
-    private static final long serialVersionUID = 1L;
-    /** Category index (position in the sorted category ids). */
-    public final int category;
-    /** The score, -0.0 read as 0.0 (numpy's sort does not tell them apart). */
-    public final double score;
-    public final long imageId;
-    /** Position in the image's own score order (pycocotools' per-image stable sort). */
-    public final int rank;
-    /** {@code flags[a * T + t]}: {@link ImageEvaluation#MATCHED} and/or IGNORED. */
-    public final byte[] flags;
-
-    public Ranked(int category, double score, long imageId, int rank, byte[] flags) {
-      this.category = category;
-      this.score = score == 0 ? 0.0 : score;
-      this.imageId = imageId;
-      this.rank = rank;
-      this.flags = flags;
-    }
-
-    @Override
-    public int compareTo(Ranked o) {
-      int c = Double.compare(o.score, score);
-      if (c != 0) {
-        return c;
-      }
-      c = Long.compare(imageId, o.imageId);
-      if (c != 0) {
-        return c;
-      }
-      c = Integer.compare(rank, o.rank);
-      return c != 0 ? c : Integer.compare(category, o.category);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Ranked r && compareTo(r) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-      return Long.hashCode(imageId) * 31 + rank;
-    }
-  }
-
-  /** An image's kept detections for category k as ranked entries (perArea as ImageEvaluator gives). */
-  public static List<Ranked> ranked(int k, ImageEvaluation[] perArea) {
-    int numAreas = perArea.length;
-    ImageEvaluation all = perArea[0];
-    int nd = all.numDetections();
-    int numT = nd == 0 ? 0 : all.flags().length / nd;
-    List<Ranked> out = new ArrayList<>(nd);
-    for (int d = 0; d < nd; d++) {
-      byte[] flags = new byte[numAreas * numT];
-      for (int a = 0; a < numAreas; a++) {
-        byte[] f = perArea[a].flags();
-        for (int t = 0; t < numT; t++) {
-          flags[a * numT + t] = f[t * nd + d];
-        }
-      }
-      out.add(new Ranked(k, all.scores()[d], all.imageId(), d, flags));
-    }
-    return out;
-  }
-
   /**
-   * Ranked detections as columns, for moving and sorting millions of them without an object
-   * each: {@code flags[i * flagsPer + a * T + t]}.
+   * Kept detections as columns, for moving and sorting millions of them without an object each:
+   * category index, score (-0.0 read as 0.0: numpy's sort does not tell them apart), image id,
+   * rank in the image's own score order, and {@code flags[i * flagsPer + a * T + t]}
+   * ({@link ImageEvaluation#MATCHED} and/or IGNORED per area range and threshold).
    */
   public record Columns(int size, int[] category, double[] score, long[] imageId, int[] rank,
       byte[] flags, int flagsPer) implements Serializable {
 
-    public static Columns of(List<Ranked> rows) {
-      Builder b = new Builder(rows.isEmpty() ? 0 : rows.get(0).flags.length);
-      rows.forEach(b::add);
-      return b.build();
-    }
-
-    /** The i-th detection as a {@link Ranked}. */
-    public Ranked get(int i) {
-      return new Ranked(category[i], score[i], imageId[i], rank[i],
-          Arrays.copyOfRange(flags, i * flagsPer, (i + 1) * flagsPer));
-    }
-
-    /** The ranking order between detections i and j ({@link Ranked#compareTo}). */
+    /** The ranking order between detections i and j: score descending, image id, rank, category. */
     public int compare(int i, int j) {
       int c = Double.compare(score[j], score[i]);
       if (c != 0) {
@@ -197,8 +119,21 @@ public final class RankedAccumulator {
         n++;
       }
 
-      public void add(Ranked r) {
-        add(r.category, r.score, r.imageId, r.rank, r.flags, 0);
+      /** An image's kept detections for category k (perArea as ImageEvaluator gives it). */
+      public void addImage(int k, ImageEvaluation[] perArea) {
+        ImageEvaluation all = perArea[0];
+        int nd = all.numDetections();
+        int numT = flagsPer / perArea.length;
+        byte[] f = new byte[flagsPer];
+        for (int d = 0; d < nd; d++) {
+          for (int a = 0; a < perArea.length; a++) {
+            byte[] byThreshold = perArea[a].flags();
+            for (int t = 0; t < numT; t++) {
+              f[a * numT + t] = byThreshold[t * nd + d];
+            }
+          }
+          add(k, all.scores()[d], all.imageId(), d, f, 0);
+        }
       }
 
       public void add(Columns c, int i) {
@@ -245,11 +180,6 @@ public final class RankedAccumulator {
   }
 
   /** Step 1: the counts of one partition. */
-  public static Counts count(EvalParams p, int numCategories, Iterator<Ranked> partition) {
-    return count(p, numCategories, columns(partition));
-  }
-
-  /** Step 1 over a partition held as columns. */
   public static Counts count(EvalParams p, int numCategories, Columns rows) {
     Counts c = Counts.zero(p, numCategories);
     int numT = p.iouThrs().length, numA = p.areaRanges().length;
@@ -278,12 +208,6 @@ public final class RankedAccumulator {
       }
     }
     return c;
-  }
-
-  private static Columns columns(Iterator<Ranked> partition) {
-    List<Ranked> rows = new ArrayList<>();
-    partition.forEachRemaining(rows::add);
-    return Columns.of(rows);
   }
 
   /** Each partition's starting counts: the sums over the partitions before it. */
@@ -320,12 +244,6 @@ public final class RankedAccumulator {
    * @param npig non-ignored ground truths per (category, area range), {@code [k * A + a]}
    * @param start the partition's starting counts ({@link #exclusivePrefix})
    */
-  public static Partial partial(EvalParams p, int numCategories, long[] npig, Counts start,
-      Iterator<Ranked> partition) {
-    return partial(p, numCategories, npig, start, columns(partition));
-  }
-
-  /** Step 2 over a partition held as columns. */
   public static Partial partial(EvalParams p, int numCategories, long[] npig, Counts start,
       Columns rows) {
     int numT = p.iouThrs().length, numA = p.areaRanges().length, numM = p.maxDets().length;

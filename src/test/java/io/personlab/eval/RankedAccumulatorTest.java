@@ -18,9 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The partitioned accumulation gives {@link Accumulator}'s doubles bit for bit on every reference
- * case, however the ranking is cut into partitions (one, many, empty ones, a partition per
- * detection), and whatever order the partitions' detections arrive in before the sort.
+ * The partitioned accumulation gives {@link Accumulator}'s doubles (the same steps over one
+ * partition, checked against pycocotools by CocoEvalParityTest) bit for bit on every reference
+ * case, however the ranking is cut into partitions (many, empty ones, a partition per
+ * detection), and whatever order the images' detections arrive in before the sort.
  */
 class RankedAccumulatorTest {
 
@@ -42,10 +43,11 @@ class RankedAccumulatorTest {
         new CocoEvaluator(params).evaluateImages(gt, dts, resPath, 2, w -> {});
     Accumulation expected = Accumulator.accumulate(params, perImage);
 
-    int numK = perImage.length, numA = params.areaRanges().length;
+    int numK = perImage.length, numA = params.areaRanges().length, flagsPer = numA * params.iouThrs().length;
     long[] npig = new long[numK * numA];
     boolean[] present = new boolean[numK];
-    List<RankedAccumulator.Ranked> all = new ArrayList<>();
+    List<ImageEvaluation[]> images = new ArrayList<>();
+    List<Integer> categories = new ArrayList<>();
     for (int k = 0; k < numK; k++) {
       for (int i = 0; i < perImage[k][0].length; i++) {
         if (perImage[k][0][i] == null) {
@@ -57,35 +59,39 @@ class RankedAccumulatorTest {
           areas[a] = perImage[k][a][i];
           npig[k * numA + a] += areas[a].numGt();
         }
-        all.addAll(RankedAccumulator.ranked(k, areas));
+        images.add(areas);
+        categories.add(k);
       }
     }
+    // the sort alone must restore pycocotools' order, whatever order the images arrive in
+    RankedAccumulator.Columns inOrder = columns(images, categories, flagsPer, null).sorted();
     Random random = new Random(name.hashCode());
-    Collections.shuffle(all, random); // the sort alone must restore pycocotools' order
-    RankedAccumulator.Columns columns = RankedAccumulator.Columns.of(all).sorted();
-    Collections.sort(all);
-    assertEquals(all.size(), columns.size());
-    for (int i = 0; i < all.size(); i++) { // the columnar sort gives the same order
-      assertEquals(0, all.get(i).compareTo(columns.get(i)), name + " position " + i);
-      assertArrayEquals(all.get(i).flags, columns.get(i).flags);
-    }
+    RankedAccumulator.Columns all = columns(images, categories, flagsPer, random).sorted();
+    assertArrayEquals(inOrder.score(), all.score(), 0.0, name + ": scores in ranking order");
+    assertArrayEquals(inOrder.imageId(), all.imageId(), name + ": images in ranking order");
+    assertArrayEquals(inOrder.rank(), all.rank(), name + ": ranks in ranking order");
+    assertArrayEquals(inOrder.flags(), all.flags(), name + ": flags in ranking order");
 
     int n = all.size();
     List<int[]> splits = List.of(new int[] {0, n}, cuts(n, 7, random), cuts(n, 40, random),
         cutsWithEmpty(n, random), perDetection(Math.min(n, 300), n));
     for (int[] cut : splits) {
-      List<List<RankedAccumulator.Ranked>> parts = new ArrayList<>();
+      List<RankedAccumulator.Columns> parts = new ArrayList<>();
       for (int i = 0; i + 1 < cut.length; i++) {
-        parts.add(all.subList(cut[i], cut[i + 1]));
+        RankedAccumulator.Columns.Builder part = new RankedAccumulator.Columns.Builder(flagsPer);
+        for (int j = cut[i]; j < cut[i + 1]; j++) {
+          part.add(all, j);
+        }
+        parts.add(part.build());
       }
       List<RankedAccumulator.Counts> counts = new ArrayList<>();
-      for (List<RankedAccumulator.Ranked> part : parts) {
-        counts.add(RankedAccumulator.count(params, numK, part.iterator()));
+      for (RankedAccumulator.Columns part : parts) {
+        counts.add(RankedAccumulator.count(params, numK, part));
       }
       RankedAccumulator.Counts[] starts = RankedAccumulator.exclusivePrefix(params, numK, counts);
       List<RankedAccumulator.Partial> partials = new ArrayList<>();
       for (int i = 0; i < parts.size(); i++) {
-        partials.add(RankedAccumulator.partial(params, numK, npig, starts[i], parts.get(i).iterator()));
+        partials.add(RankedAccumulator.partial(params, numK, npig, starts[i], parts.get(i)));
       }
       Accumulation got = RankedAccumulator.combine(params, numK, npig, present,
           RankedAccumulator.total(params, numK, counts), partials);
@@ -95,6 +101,23 @@ class RankedAccumulatorTest {
       assertArrayEquals(Summary.of(expected).stats(), Summary.of(got).stats(), 0.0, what + ": stats");
     }
     assertTrue(n > 0, name + ": no detection kept");
+  }
+
+  /** The images' kept detections as columns, in the given order or shuffled. */
+  private static RankedAccumulator.Columns columns(List<ImageEvaluation[]> images, List<Integer> categories,
+      int flagsPer, Random shuffle) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      order.add(i);
+    }
+    if (shuffle != null) {
+      Collections.shuffle(order, shuffle);
+    }
+    RankedAccumulator.Columns.Builder b = new RankedAccumulator.Columns.Builder(flagsPer);
+    for (int i : order) {
+      b.addImage(categories.get(i), images.get(i));
+    }
+    return b.build();
   }
 
   /** Cut points for {@code parts} partitions of random sizes. */

@@ -24,7 +24,7 @@ import scala.Tuple2;
  * The per-image stage on the executors: an image's ground truth and every prediction set's
  * results, co-grouped by image id, evaluated by the core's {@link ImageEvaluator} exactly as
  * pycocotools' evaluate() does (file order within the image restored first), and reduced to
- * what the accumulation needs ({@link RankedAccumulator.Ranked}), the image's counts
+ * what the accumulation needs ({@link RankedAccumulator.Columns}), the image's counts
  * ({@link Totals}) and its {@link PerImageResult}s.
  */
 final class ImageStage implements Serializable {
@@ -38,13 +38,8 @@ final class ImageStage implements Serializable {
     private static final long serialVersionUID = 1L;
     private final long imageId;
     private final String fileName;
-    // the kept detections, for the ranking: category index, score, rank, flags [i * A * T + ...]
-    private int n;
-    private int[] category = new int[0];
-    private double[] score = new double[0];
-    private int[] rank = new int[0];
-    private byte[] flags = new byte[0];
-    private int flagsPerDetection;
+    /** The kept detections, for the ranking. */
+    private RankedAccumulator.Columns ranking = new RankedAccumulator.Columns.Builder(0).build();
     // the per-image results: category id, PerImageResult's 9 counts, quality (NaN: none)
     private int rows;
     private long[] rowCategory = new long[0];
@@ -57,43 +52,27 @@ final class ImageStage implements Serializable {
     }
 
     void encode(RecordCodec.Out out) {
-      out.l(imageId).s(fileName).i(n).ints(Arrays.copyOf(category, n)).doubles(Arrays.copyOf(score, n))
-          .ints(Arrays.copyOf(rank, n)).i(flagsPerDetection).raw(Arrays.copyOf(flags, n * flagsPerDetection))
+      RankedAccumulator.Columns c = ranking;
+      out.l(imageId).s(fileName).i(c.size()).ints(c.category()).doubles(c.score()).longs(c.imageId())
+          .ints(c.rank()).i(c.flagsPer()).raw(c.flags())
           .i(rows).longs(rowCategory).ints(rowCounts).doubles(rowQuality);
     }
 
     static SetColumns decode(java.nio.ByteBuffer in) {
       SetColumns c = new SetColumns(in.getLong(), RecordCodec.string(in));
-      c.n = in.getInt();
-      c.category = RecordCodec.ints(in);
-      c.score = RecordCodec.doubles(in);
-      c.rank = RecordCodec.ints(in);
-      c.flagsPerDetection = in.getInt();
-      c.flags = RecordCodec.raw(in);
+      int size = in.getInt();
+      int[] category = RecordCodec.ints(in);
+      double[] score = RecordCodec.doubles(in);
+      long[] imageIds = RecordCodec.longs(in);
+      int[] rank = RecordCodec.ints(in);
+      int flagsPer = in.getInt();
+      c.ranking = new RankedAccumulator.Columns(size, category, score, imageIds, rank, RecordCodec.raw(in),
+          flagsPer);
       c.rows = in.getInt();
       c.rowCategory = RecordCodec.longs(in);
       c.rowCounts = RecordCodec.ints(in);
       c.rowQuality = RecordCodec.doubles(in);
       return c;
-    }
-
-    void add(List<RankedAccumulator.Ranked> ranked) {
-      int m = ranked.size();
-      if (m == 0) {
-        return;
-      }
-      flagsPerDetection = ranked.get(0).flags.length;
-      category = Arrays.copyOf(category, n + m);
-      score = Arrays.copyOf(score, n + m);
-      rank = Arrays.copyOf(rank, n + m);
-      flags = Arrays.copyOf(flags, (n + m) * flagsPerDetection);
-      for (RankedAccumulator.Ranked r : ranked) {
-        category[n] = r.category;
-        score[n] = r.score;
-        rank[n] = r.rank;
-        System.arraycopy(r.flags, 0, flags, n * flagsPerDetection, flagsPerDetection);
-        n++;
-      }
     }
 
     void add(PerImageResult r) {
@@ -110,9 +89,7 @@ final class ImageStage implements Serializable {
 
     /** The kept detections as ranking columns. */
     RankedAccumulator.Columns columns() {
-      long[] ids = new long[n];
-      Arrays.fill(ids, imageId);
-      return new RankedAccumulator.Columns(n, category, score, ids, rank, flags, flagsPerDetection);
+      return ranking;
     }
 
     List<PerImageResult> rows() {
@@ -159,6 +136,7 @@ final class ImageStage implements Serializable {
   private final Detections.Kind[] kinds;
   private final boolean lenient;
   private transient ImageEvaluator evaluator;
+  private transient Map<Long, Integer> categoryIndex;
 
   ImageStage(EvalParams params, long[] categoryIds, String gtSource, String[] sources,
       Detections.Kind[] kinds, boolean lenient) {
@@ -280,6 +258,8 @@ final class ImageStage implements Serializable {
     for (int s = 0; s < numSets; s++) {
       Totals tot = totals[s];
       tot.images++;
+      RankedAccumulator.Columns.Builder ranking =
+          new RankedAccumulator.Columns.Builder(params.areaRanges().length * params.iouThrs().length);
       List<List<CocoResult>> dtByCategory = byCategory(results[s], CocoResult::categoryId, tot, false);
       for (int k = 0; k < numK; k++) {
         List<CocoResult> raw = dtByCategory.get(k);
@@ -315,9 +295,10 @@ final class ImageStage implements Serializable {
           tot.npig[k * d.perArea().length + a] += d.perArea()[a].numGt();
         }
         tot.kept += d.perArea()[0].numDetections();
-        columns[s].add(RankedAccumulator.ranked(k, d.perArea()));
+        ranking.addImage(k, d.perArea());
         columns[s].add(PerImageResult.of(imageId, categoryIds[k], image.fileName(), params, gts, d));
       }
+      columns[s].ranking = ranking.build();
     }
     return outcome;
   }
@@ -325,10 +306,13 @@ final class ImageStage implements Serializable {
   /** Records by category index; those of a category the ground truth does not list are counted. */
   private <T> List<List<T>> byCategory(List<T> records, java.util.function.ToLongFunction<T> category,
       Totals totals, boolean groundTruth) {
-    Map<Long, Integer> index = new HashMap<>();
-    for (int k = 0; k < categoryIds.length; k++) {
-      index.put(categoryIds[k], k);
+    if (categoryIndex == null) {
+      categoryIndex = new HashMap<>();
+      for (int k = 0; k < categoryIds.length; k++) {
+        categoryIndex.put(categoryIds[k], k);
+      }
     }
+    Map<Long, Integer> index = categoryIndex;
     List<List<T>> out = new ArrayList<>(categoryIds.length);
     for (int k = 0; k < categoryIds.length; k++) {
       out.add(new ArrayList<>());

@@ -71,7 +71,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
   List<String> runs = List.of("jvm", "jvm[1]", "local[1]", "local[2]");
 
   @Option(names = "--work", paramLabel = "DIR",
-      description = "generated cases (kept and reused), child outputs and logs (default: target/bench-evaluate)")
+      description = "generated cases (kept and reused) and child logs (default: target/bench-evaluate)")
   Path work;
 
   @Option(names = "--driver-memory", paramLabel = "SIZE", description = "the child JVM's -Xmx (default: ${DEFAULT-VALUE})")
@@ -171,7 +171,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
           for (int r = 0; r < repeat; r++) {
             String name = n + "-" + type + "-" + fileSafe(run);
             Measurement m = runChild(java, opens, classpath, gt, results.get(type), type, run,
-                workDir.resolve("out").resolve(name), workDir.resolve("logs").resolve(name + (repeat > 1 ? "-" + r : "")));
+                workDir.resolve("logs").resolve(name + (repeat > 1 ? "-" + r : "")));
             if (m == null) {
               ok = false;
               break;
@@ -233,7 +233,7 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
    * [--master local[N]]}.
    */
   static List<String> childCommand(String java, List<String> opens, String driverMemory, String classpath,
-      Path gt, Path predictions, String iouType, String run, Path output) {
+      Path gt, Path predictions, String iouType, String run) {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.addAll(opens);
@@ -273,13 +273,11 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
   }
 
   private Measurement runChild(String java, List<String> opens, String classpath, Path gt, Path predictions,
-      String type, String run, Path output, Path log) throws IOException, InterruptedException {
-    deleteRecursively(output);
-    Files.createDirectories(output.getParent());
+      String type, String run, Path log) throws IOException, InterruptedException {
     Files.createDirectories(log.getParent());
     Path stdout = log.resolveSibling(log.getFileName() + ".out");
     Path stderr = log.resolveSibling(log.getFileName() + ".err");
-    List<String> cmd = childCommand(java, opens, driverMemory, classpath, gt, predictions, type, run, output);
+    List<String> cmd = childCommand(java, opens, driverMemory, classpath, gt, predictions, type, run);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile());
@@ -422,17 +420,6 @@ public final class BenchEvaluateCommand implements Callable<Integer> {
           .split("\n"));
     }
     return lines.subList(Math.max(0, lines.size() - n), lines.size());
-  }
-
-  private static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
   }
 
   /** local[2] -> local-2: brackets are glob characters in Hadoop paths. */

@@ -166,7 +166,8 @@ public class EvaluateCommandTest {
     return f;
   }
 
-  private static String pose(long imageId, double score) {
+  /** A keypoint result for tests: 17 labelled points near (10, 20). */
+  public static String pose(long imageId, double score) {
     StringBuilder kp = new StringBuilder("[10, 20, 2");
     for (int i = 1; i < 17; i++) {
       kp.append(", ").append(10 + i).append(", ").append(20 + i).append(", 2");

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
@@ -169,9 +168,5 @@ final class EvaluationOutput {
     } catch (IOException e) {
       throw new UncheckedIOException(path + ": cannot write", e);
     }
-  }
-
-  static FileSystem fs(Configuration conf, Path p) throws IOException {
-    return p.getFileSystem(conf);
   }
 }

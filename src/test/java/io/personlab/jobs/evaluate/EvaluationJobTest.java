@@ -158,7 +158,7 @@ class EvaluationJobTest {
 
   @Test
   void errorsNameTheRecordAndLenientModeCountsWhatItSkips() throws Exception {
-    Path absent = write("absent.json", "[" + pose(139, 0.9) + "," + pose(424242, 0.5) + "]");
+    Path absent = write("absent.json", "[" + EvaluateCommandTest.pose(139, 0.9) + "," + EvaluateCommandTest.pose(424242, 0.5) + "]");
     EvaluateCommandTest.Run strict = EvaluateCommandTest.run("evaluate", "--engine", "spark", "--gt", GT,
         "--predictions", absent.toString(), "--iou-type", "keypoints");
     assertEquals(1, strict.exit());
@@ -169,7 +169,7 @@ class EvaluationJobTest {
     assertEquals(1, JSON.readTree(lenient.lastLine()).get("skipped").asInt());
     assertTrue(lenient.err().contains("lenient mode skipped 1 prediction(s) {ABSENT_IMAGE=1}"), lenient.err());
 
-    Path nan = write("nan.json", "[" + pose(139, 0.9) + "," + pose(139, 0.5).replace("0.5", "NaN") + "]");
+    Path nan = write("nan.json", "[" + EvaluateCommandTest.pose(139, 0.9) + "," + EvaluateCommandTest.pose(139, 0.5).replace("0.5", "NaN") + "]");
     assertError(nan.toString(), "keypoints", nan + ": result #1 (image_id 139): score is NaN");
     EvaluateCommandTest.Run skipped = ok("evaluate", "--lenient", "--gt", GT, "--predictions", nan.toString(),
         "--iou-type", "keypoints");
@@ -232,15 +232,6 @@ class EvaluationJobTest {
     Path f = tmp.resolve(name);
     Files.writeString(f, content);
     return f;
-  }
-
-  private static String pose(long imageId, double score) {
-    StringBuilder kp = new StringBuilder("[10, 20, 2");
-    for (int i = 1; i < 17; i++) {
-      kp.append(", ").append(10 + i).append(", ").append(20 + i).append(", 2");
-    }
-    return "{\"image_id\": " + imageId + ", \"category_id\": 1, \"score\": " + score + ", \"keypoints\": "
-        + kp + "]}";
   }
 
   private static double[] doubles(JsonNode array) {

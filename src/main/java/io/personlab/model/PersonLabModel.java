@@ -185,7 +185,14 @@ public final class PersonLabModel implements AutoCloseable {
       } else {
         options.put("ConfigProto", TensorFlowThreads.sessionConfig(threads));
       }
-      m.load(location.modelPath(), null, options);
+      java.nio.file.Path file = location.modelPath();
+      if (spec.engine().equals("OnnxRuntime") && java.nio.file.Files.isRegularFile(file)) {
+        // with its batch dimension open, so that a GPU can run several images per forward
+        byte[] graph = OnnxBatchDimension.open(java.nio.file.Files.readAllBytes(file));
+        m.load(new java.io.ByteArrayInputStream(graph), options);
+      } else {
+        m.load(file, null, options);
+      }
       return new PersonLabModel(spec, m, sharedKey);
     } catch (Exception | UnsatisfiedLinkError e) {
       if (m != null) {
@@ -317,6 +324,7 @@ public final class PersonLabModel implements AutoCloseable {
   /** One thread's use of the model. */
   public final class Session implements AutoCloseable {
     private final Predictor<NDList, NDList> predictor;
+    private boolean batchRefused; // this thread's network refused a batch once: one image per forward
     private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private Session(Predictor<NDList, NDList> predictor) {
@@ -328,22 +336,80 @@ public final class PersonLabModel implements AutoCloseable {
       return PersonLabModel.this;
     }
 
+    /** Whether batches run as one forward (false once the network refused one: then image by image). */
+    public boolean runsBatches() {
+      return !batchRefused;
+    }
+
     /** Runs the network on one input and reads its outputs as PersonLab maps. */
     public PersonLabMaps run(NetworkInput input) {
+      return forward(List.of(input)).get(0);
+    }
+
+    /**
+     * Runs the network on inputs of one size as one batch (one forward for all of them: what a
+     * GPU wants) and reads each image's maps. A network that cannot take a batch (its graph pins
+     * the batch to 1) runs them one at a time from then on, with the same results.
+     */
+    public List<PersonLabMaps> run(List<NetworkInput> inputs) {
+      if (inputs.isEmpty()) {
+        return List.of();
+      }
+      NetworkInput first = inputs.get(0);
+      for (NetworkInput in : inputs) {
+        if (in.height() != first.height() || in.width() != first.width()) {
+          throw new IllegalArgumentException("a batch needs inputs of one size: " + first.height() + "x"
+              + first.width() + " and " + in.height() + "x" + in.width());
+        }
+      }
+      if (inputs.size() > 1 && !batchRefused) {
+        try {
+          return forward(inputs);
+        } catch (IllegalStateException e) {
+          batchRefused = true;
+          System.err.println("personlab: " + spec.name() + " cannot run batches (" + e.getMessage()
+              + "); running one image per forward");
+        }
+      }
+      List<PersonLabMaps> maps = new ArrayList<>(inputs.size());
+      for (NetworkInput in : inputs) {
+        maps.add(forward(List.of(in)).get(0));
+      }
+      return maps;
+    }
+
+    private List<PersonLabMaps> forward(List<NetworkInput> inputs) {
+      int n = inputs.size();
+      NetworkInput first = inputs.get(0);
       Map<String, float[]> out = new HashMap<>();
       Map<String, long[]> shapes = new HashMap<>();
       try (NDManager manager = model.getNDManager().newSubManager()) {
-        NDArray in = manager.create(FloatBuffer.wrap(input.data()), new Shape(1, input.height(), input.width(), 3));
+        int size = first.data().length;
+        FloatBuffer batch;
+        if (n == 1) {
+          batch = FloatBuffer.wrap(first.data());
+        } else {
+          batch = FloatBuffer.allocate(n * size);
+          for (NetworkInput in : inputs) {
+            batch.put(in.data());
+          }
+          batch.flip();
+        }
+        NDArray in = manager.create(batch, new Shape(n, first.height(), first.width(), 3));
         in.setName(spec.inputName());
         NDList result = predictor.predict(new NDList(in));
         for (NDArray a : result) {
           out.put(a.getName(), a.toFloatArray());
           shapes.put(a.getName(), a.getShape().getShape());
         }
-      } catch (TranslateException e) {
+      } catch (TranslateException | ai.djl.engine.EngineException e) {
         throw new IllegalStateException(spec.name() + ": inference failed: " + e.getMessage(), e);
       }
-      return toMaps(out, shapes, input);
+      List<PersonLabMaps> maps = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        maps.add(toMaps(image(out, shapes, i, n), perImage(shapes, n), inputs.get(i)));
+      }
+      return maps;
     }
 
     /** Closes the predictor and releases the model (idempotent). */
@@ -357,6 +423,38 @@ public final class PersonLabModel implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Image i's part of each output of a batch of n (outputs are NHWC, batch first). */
+  private static Map<String, float[]> image(Map<String, float[]> out, Map<String, long[]> shapes, int i, int n) {
+    if (n == 1) {
+      return out;
+    }
+    Map<String, float[]> one = new HashMap<>();
+    for (Map.Entry<String, float[]> e : out.entrySet()) {
+      long[] s = shapes.get(e.getKey());
+      if (s.length == 0 || s[0] != n) {
+        throw new IllegalStateException("output " + e.getKey() + " has shape " + java.util.Arrays.toString(s)
+            + " for a batch of " + n);
+      }
+      int each = e.getValue().length / n;
+      one.put(e.getKey(), java.util.Arrays.copyOfRange(e.getValue(), i * each, (i + 1) * each));
+    }
+    return one;
+  }
+
+  /** The shapes of one image's outputs: the batch dimension set to 1. */
+  private static Map<String, long[]> perImage(Map<String, long[]> shapes, int n) {
+    if (n == 1) {
+      return shapes;
+    }
+    Map<String, long[]> one = new HashMap<>();
+    shapes.forEach((name, s) -> {
+      long[] c = s.clone();
+      c[0] = 1;
+      one.put(name, c);
+    });
+    return one;
   }
 
   private PersonLabMaps toMaps(Map<String, float[]> out, Map<String, long[]> shapes, NetworkInput input) {

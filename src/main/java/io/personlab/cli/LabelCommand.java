@@ -1,6 +1,7 @@
 package io.personlab.cli;
 
 import io.personlab.jobs.LabelJob;
+import io.personlab.jobs.PartitionLabeler;
 import io.personlab.pipeline.PipelineConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,8 +66,10 @@ public final class LabelCommand implements Callable<Integer> {
       description = "per-image time limit (read, decode, inference); an image over it is an error row, 0 = none (default: ${DEFAULT-VALUE})")
   long imageTimeoutSeconds = LabelJob.Options.DEFAULT_IMAGE_TIMEOUT_SECONDS;
 
-  @Option(names = "--fail-first-attempt-of-partitions-below", hidden = true, paramLabel = "N")
-  int failFirstAttempt = 0;
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "images per network forward on a GPU task, same-sized inputs batched together; 0 = automatic: "
+          + PartitionLabeler.DEFAULT_GPU_BATCH + " on a GPU, 1 on a CPU (default: ${DEFAULT-VALUE})")
+  int batchSize = 0;
 
   @Option(names = "--allow-local-paths",
       description = "on a cluster, accept local input and output paths (every host mounts them at the same place)")
@@ -107,7 +110,7 @@ public final class LabelCommand implements Callable<Integer> {
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
         modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, failFirstAttempt, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts, cocoIds));
+        runDate, progressSeconds, batchSize, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts, cocoIds));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

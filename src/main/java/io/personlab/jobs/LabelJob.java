@@ -48,7 +48,7 @@ public final class LabelJob {
       boolean force,
       String runDate,
       int progressSeconds,
-      int failFirstAttemptOfPartitionsBelow,
+      int batchSize,
       boolean allowLocalPaths,
       long imageTimeoutSeconds,
       String table,
@@ -61,10 +61,10 @@ public final class LabelJob {
     /** Into run directories (no table), with the default transient-error attempts. */
     public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
         PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
-        String runDate, int progressSeconds, int failFirstAttemptOfPartitionsBelow, boolean allowLocalPaths,
+        String runDate, int progressSeconds, int batchSize, boolean allowLocalPaths,
         long imageTimeoutSeconds) {
       this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
-          prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          prefetch, force, runDate, progressSeconds, batchSize, allowLocalPaths,
           imageTimeoutSeconds, null, DEFAULT_MAX_ATTEMPTS, false);
     }
 
@@ -107,7 +107,7 @@ public final class LabelJob {
       Fields f = new Fields(this);
       change.accept(f);
       return new Options(f.inputs, f.manifest, glob, f.output, f.model, engineThreads, pipeline, imagesPerTask,
-          bytesPerTask, maxFileBytes, prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow,
+          bytesPerTask, maxFileBytes, prefetch, force, runDate, progressSeconds, batchSize,
           f.allowLocalPaths, f.imageTimeoutSeconds, f.table, maxAttempts, f.cocoIds);
     }
 
@@ -137,9 +137,9 @@ public final class LabelJob {
     /** Without a per-image time limit given: {@value #DEFAULT_IMAGE_TIMEOUT_SECONDS} s. */
     public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
         PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
-        String runDate, int progressSeconds, int failFirstAttemptOfPartitionsBelow, boolean allowLocalPaths) {
+        String runDate, int progressSeconds, int batchSize, boolean allowLocalPaths) {
       this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
-          prefetch, force, runDate, progressSeconds, failFirstAttemptOfPartitionsBelow, allowLocalPaths,
+          prefetch, force, runDate, progressSeconds, batchSize, allowLocalPaths,
           DEFAULT_IMAGE_TIMEOUT_SECONDS);
     }
   }
@@ -300,7 +300,7 @@ public final class LabelJob {
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
     PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
         new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), o.maxFileBytes(), o.prefetch(),
-        o.imageTimeoutSeconds(), done, failed, o.failFirstAttemptOfPartitionsBelow(), o.cocoIds());
+        o.imageTimeoutSeconds(), done, failed, o.batchSize(), o.cocoIds());
     Dataset<Row> rows = input.repartition(partitions, col("uri")).mapPartitions(labeler, Encoders.row(LabelSchema.ROW));
     return new Labeled(rows, done, failed, images, o.progressSeconds());
   }

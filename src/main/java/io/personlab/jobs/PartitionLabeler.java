@@ -11,7 +11,9 @@ import io.personlab.pipeline.PersonLabPipeline;
 import io.personlab.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -58,6 +60,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
 
   /** Abandoned (timed-out) worker or reader threads alive in a JVM at which tasks fail. */
   public static final int MAX_HUNG_WORKERS = 3;
+  /** Images per forward on a GPU task when no batch size is given. */
+  public static final int DEFAULT_GPU_BATCH = 8;
   private static final AtomicInteger HUNG = new AtomicInteger();
 
   private final ModelSource model;
@@ -70,11 +74,11 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private final long imageTimeoutSeconds;
   private final LongAccumulator done;
   private final LongAccumulator failed;
-  private final int failFirstAttemptOfPartitionsBelow; // test hook: inject task failures
+  private final int batchSize;
 
   public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
       long maxFileBytes, int prefetch, long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed,
-      int failFirstAttemptOfPartitionsBelow, boolean cocoIds) {
+      int batchSize, boolean cocoIds) {
     this.cocoIds = cocoIds;
     this.model = model;
     this.engineThreads = engineThreads;
@@ -85,7 +89,10 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     this.imageTimeoutSeconds = imageTimeoutSeconds;
     this.done = done;
     this.failed = failed;
-    this.failFirstAttemptOfPartitionsBelow = failFirstAttemptOfPartitionsBelow;
+    if (batchSize < 0) {
+      throw new IllegalArgumentException("batch size must be 0 (automatic) or positive: " + batchSize);
+    }
+    this.batchSize = batchSize;
   }
 
   /** Abandoned (timed-out) image threads of this JVM that are still running. */
@@ -101,14 +108,13 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     // task per core it oversubscribes them (measured: +44% over a plain loop on local[2], +17%
     // without). Negative = automatic.
     int depth = prefetch >= 0 ? prefetch : (device.isGpu() ? 4 : 0);
-    Labeling labeling = new Labeling(input, device, depth, task);
+    int batch = batchSize > 0 ? batchSize : (device.isGpu() ? DEFAULT_GPU_BATCH : 1);
+    if (batch > 1) {
+      depth = Math.max(depth, batch); // the reader decodes the next batch while the network runs this one
+    }
+    Labeling labeling = new Labeling(input, device, depth, batch, task);
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) ctx -> labeling.stop());
-      if (task.attemptNumber() == 0 && task.partitionId() < failFirstAttemptOfPartitionsBelow) {
-        // after some work, so that a retry really redoes it
-        labeling.start();
-        throw new IllegalStateException("injected failure of partition " + task.partitionId() + ", attempt 0");
-      }
     }
     labeling.start();
     return new Iterator<>() {
@@ -155,14 +161,18 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     private final int[] scales;
     private final long limitNanos;
     private final Object inputLock = new Object();
+    private final int batch;
+    private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>(); // rows of the last batch
+    private boolean inputEnded; // the reader's END was taken
     private final String localModel;
     private Worker worker;
     private Reader reader;
     private volatile boolean stopped;
 
-    Labeling(Iterator<Row> input, Device device, int depth, TaskContext task) {
+    Labeling(Iterator<Row> input, Device device, int depth, int batch, TaskContext task) {
       this.input = input;
       this.depth = depth;
+      this.batch = batch;
       this.task = task;
       this.device = device;
       // copies (once per host) and loads (once per JVM) the model; the task's sessions are opened by its workers
@@ -197,6 +207,13 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
 
     /** The next row, or END. */
     Row next() {
+      if (!ready.isEmpty()) {
+        return ready.poll();
+      }
+      if (batch > 1 && depth > 0) {
+        nextBatch();
+        return ready.isEmpty() ? END : ready.poll();
+      }
       Fetched f;
       Row in = null;
       if (depth > 0) {
@@ -245,6 +262,69 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       return errorRow(uri, uri + ": timed out after " + imageTimeoutSeconds + " s ("
           + (fetched != null ? "inference" : "reading, decoding or inference") + "); its thread was abandoned",
           ErrorKind.TRANSIENT, modelId, specHash, scales, fetched != null ? fetched.decodeMs : imageTimeoutSeconds * 1e3);
+    }
+
+    /**
+     * Labels up to {@code batch} prefetched images in one go into {@link #ready} (their network
+     * inputs of one size share forwards); images that could not be read are error rows. The
+     * batch's time limit is the per-image limit times its images. If the batch fails as a whole,
+     * each image is labeled alone, so that only the image at fault becomes an error row.
+     */
+    private void nextBatch() {
+      List<Fetched> images = new ArrayList<>(batch);
+      while (images.size() < batch && !inputEnded) {
+        Fetched f = takeFetched();
+        if (f == Fetched.END) {
+          inputEnded = true;
+        } else if (f.error != null) {
+          ready.add(errorRow(f.uri, f.error, f.errorKind, modelId, specHash, scales, f.decodeMs));
+        } else {
+          images.add(f);
+        }
+      }
+      if (images.isEmpty()) {
+        return;
+      }
+      long budget = limitNanos == 0 ? 0 : limitNanos * images.size();
+      Object out = worker.run(session -> {
+        List<RgbImage> decoded = new ArrayList<>(images.size());
+        images.forEach(f -> decoded.add(f.image));
+        List<Row> rows = new ArrayList<>(images.size());
+        try {
+          List<ImageResult> results = pipeline.process(decoded, session, batch);
+          for (int i = 0; i < images.size(); i++) {
+            Fetched f = images.get(i);
+            rows.add(okRow(f.uri, results.get(i), modelId, specHash, scales, f.decodeMs));
+          }
+        } catch (Throwable e) {
+          rethrowIfFatal(e);
+          rows.clear();
+          for (Fetched f : images) {
+            try {
+              rows.add(okRow(f.uri, pipeline.process(f.image, session), modelId, specHash, scales, f.decodeMs));
+            } catch (Throwable one) {
+              rethrowIfFatal(one);
+              rows.add(errorRow(f.uri, f.uri + ": " + describe(one), ErrorKind.of(one), modelId, specHash, scales,
+                  f.decodeMs));
+            }
+          }
+        }
+        return rows;
+      }, budget);
+      if (out instanceof List<?> rows) {
+        rows.forEach(r -> ready.add((Row) r));
+        return;
+      }
+      if (out instanceof Throwable t) {
+        sneakyThrow(t);
+      }
+      abandon(worker, images.get(0).uri);
+      worker = new Worker(PersonLabModel.openShared(localModel, engineThreads, device));
+      for (Fetched f : images) {
+        ready.add(errorRow(f.uri, f.uri + ": timed out after " + imageTimeoutSeconds * images.size()
+            + " s (inference of a batch of " + images.size() + " images); its thread was abandoned",
+            ErrorKind.TRANSIENT, modelId, specHash, scales, f.decodeMs));
+      }
     }
 
     private void abandon(Object what, String uri) {
@@ -303,7 +383,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     private final class Worker implements Runnable {
       private final PersonLabModel.Session session;
       final Fetcher fetcher = new Fetcher();
-      private final SynchronousQueue<java.util.function.Function<PersonLabModel.Session, Row>> jobs = new SynchronousQueue<>();
+      private final SynchronousQueue<java.util.function.Function<PersonLabModel.Session, Object>> jobs = new SynchronousQueue<>();
       private final ArrayBlockingQueue<Object> results = new ArrayBlockingQueue<>(1);
       private final Thread thread;
       private volatile boolean abandoned;
@@ -317,7 +397,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       }
 
       /** The job's row, a fatal Throwable, or null when it did not finish within budget (0 = no limit). */
-      Object run(java.util.function.Function<PersonLabModel.Session, Row> job, long budgetNanos) {
+      Object run(java.util.function.Function<PersonLabModel.Session, Object> job, long budgetNanos) {
         try {
           long deadline = System.nanoTime() + budgetNanos;
           if (budgetNanos == 0) {
@@ -351,7 +431,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       public void run() {
         try {
           while (!stopping && !abandoned) {
-            java.util.function.Function<PersonLabModel.Session, Row> job = jobs.take();
+            java.util.function.Function<PersonLabModel.Session, Object> job = jobs.take();
             Object out;
             try {
               out = job.apply(session);

@@ -65,15 +65,15 @@ class LabelJobTest {
   }
 
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
-      boolean force, int failFirst) {
+      boolean force, int batchSize) {
     // prefetch 2: most tests exercise the reader thread (a GPU task's default)
-    return options(inputs, output, config, imagesPerTask, force, failFirst, 2);
+    return options(inputs, output, config, imagesPerTask, force, batchSize, 2);
   }
 
   static LabelJob.Options options(List<String> inputs, String output, PipelineConfig config, int imagesPerTask,
-      boolean force, int failFirst, int prefetch) {
+      boolean force, int batchSize, int prefetch) {
     return new LabelJob.Options(inputs, null, "*", output, MODEL, 1, config, imagesPerTask, 256L << 20,
-        64L << 20, prefetch, force, "2026-11-25", 60, failFirst, false).withCocoIds(); // COCO val images
+        64L << 20, prefetch, force, "2026-11-25", 60, batchSize, false).withCocoIds(); // COCO val images
   }
 
   static LabelJob.Options withTimeout(LabelJob.Options o, long imageTimeoutSeconds) {
@@ -207,18 +207,49 @@ class LabelJobTest {
     }
     assertTrue(seenWhileRunning > 0 && seenWhileRunning < 79, "images seen before the task ended: " + seenWhileRunning);
 
-    // four tasks, the first attempt of two of them fails: each image counted once
+    // four tasks, one of them killed by Spark after 3 of its images: each image counted once
     LongAccumulator done2 = sc.longAccumulator("test.images"), failed2 = sc.longAccumulator("test.errors");
-    PartitionLabeler failing = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, fast(0.2),
-        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 2, 0, done2, failed2, 2, true);
+    PartitionLabeler again = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, fast(0.2),
+        new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done2, failed2, 0, true);
     LabelProgress retried = LabelProgress.attach(sc, done2, failed2);
+    java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
+    org.apache.spark.scheduler.SparkListener killer = killAfter("test.images", 3, killed);
+    sc.addSparkListener(killer);
     try {
-      assertEquals(79, listing.repartition(4).mapPartitions(failing, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      assertEquals(79, listing.repartition(4).mapPartitions(again, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      assertTrue(killed.get() >= 0, "a task was killed while labeling");
       assertEquals(new LabelProgress.Snapshot(79, 0, 4), retried.await(79, java.time.Duration.ofSeconds(10)));
       assertEquals(79, done2.value());
     } finally {
+      sc.removeSparkListener(killer);
       retried.detach();
     }
+  }
+
+  /**
+   * A listener that has Spark kill the first task whose accumulator {@code name} reports at least
+   * {@code images} (from executor heartbeats: the task is half way through its work), once; the
+   * killed task is rescheduled.
+   */
+  static org.apache.spark.scheduler.SparkListener killAfter(String name, long images,
+      java.util.concurrent.atomic.AtomicLong killed) {
+    return new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onExecutorMetricsUpdate(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate u) {
+        var tasks = u.accumUpdates().iterator();
+        while (tasks.hasNext()) {
+          var t = tasks.next(); // (taskId, stageId, stageAttempt, accumulator updates)
+          var acc = t._4().iterator();
+          while (acc.hasNext()) {
+            var a = acc.next();
+            if (a.name().isDefined() && a.name().get().equals(name) && a.update().isDefined()
+                && ((Number) a.update().get()).longValue() >= images && killed.compareAndSet(-1, (Long) t._1())) {
+              spark.sparkContext().killTaskAttempt((Long) t._1(), true, "test: killed half way through its images");
+            }
+          }
+        }
+      }
+    };
   }
 
   @Test
@@ -533,15 +564,24 @@ class LabelJobTest {
   }
 
   @Test
-  void injectedTaskFailuresLeaveTheSameOutputAsACleanRun() throws Exception {
-    List<String> in = List.of(IMAGES.toString());
-    String clean = tmp.resolve("clean").toString(), retried = tmp.resolve("retried").toString();
-    LabelJob.run(spark, options(in, clean, fast(0.2), 20, false, 0));
-    // the first attempt of partitions 0 and 1 (of 4) throws after reading; Spark retries them
-    LabelJob.run(spark, options(in, retried, fast(0.2), 20, false, 2));
-    List<Row> a = rows(clean), b = rows(retried);
-    assertEquals(79, b.size());
-    assertEquals(byUri(a), byUri(b));
+  void aBatchedRunLabelsEveryImageAsOneImageAtATime() throws Exception {
+    // batches of 4 prefetched images, same-sized network inputs sharing forwards (the GPU path),
+    // against one image per forward; a broken file in between is its own error row
+    Path dir = Files.createDirectories(tmp.resolve("photos"));
+    try (var list = Files.list(IMAGES)) {
+      for (Path p : list.sorted().limit(30).toList()) {
+        Files.createSymbolicLink(dir.resolve(p.getFileName()), p);
+      }
+    }
+    Files.writeString(dir.resolve("broken.jpg"), "not an image");
+    String single = tmp.resolve("single").toString(), batched = tmp.resolve("batched").toString();
+    LabelJob.Summary a = LabelJob.run(spark, options(List.of(dir.toString()), single, fast(0.2), 20, false, 1, 0));
+    LabelJob.Summary b = LabelJob.run(spark, options(List.of(dir.toString()), batched, fast(0.2), 20, false, 4, 4));
+    for (LabelJob.Summary s : List.of(a, b)) {
+      assertEquals(31, s.images());
+      assertEquals(1, s.errors());
+    }
+    assertEquals(byUri(rows(single)), byUri(rows(batched)));
   }
 
   @Test
@@ -559,23 +599,7 @@ class LabelJobTest {
     String clean = tmp.resolve("clean").toString(), retried = tmp.resolve("retried").toString();
     LabelJob.Summary c = LabelJob.run(spark, options(List.of(dir.toString()), clean, fast(0.2), 200, false, 0, 0));
     java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
-    org.apache.spark.scheduler.SparkListener killer = new org.apache.spark.scheduler.SparkListener() {
-      @Override
-      public void onExecutorMetricsUpdate(org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate u) {
-        var tasks = u.accumUpdates().iterator();
-        while (tasks.hasNext()) {
-          var t = tasks.next(); // (taskId, stageId, stageAttempt, accumulator updates)
-          var acc = t._4().iterator();
-          while (acc.hasNext()) {
-            var a = acc.next();
-            if (a.name().isDefined() && a.name().get().equals("personlab.images") && a.update().isDefined()
-                && ((Number) a.update().get()).longValue() >= 3 && killed.compareAndSet(-1, (Long) t._1())) {
-              spark.sparkContext().killTaskAttempt((Long) t._1(), true, "test: killed half way through its images");
-            }
-          }
-        }
-      }
-    };
+    org.apache.spark.scheduler.SparkListener killer = killAfter("personlab.images", 3, killed);
     spark.sparkContext().addSparkListener(killer);
     LabelJob.Summary r;
     try {

@@ -253,6 +253,30 @@ class LabelJobTest {
   }
 
   @Test
+  void aFolderThatCannotBeWalkedIsAnErrorRowNamingItAndTheRestIsLabeled() throws Exception {
+    // tests run as root, whom permissions do not stop: a link loop is a folder no walk can enter
+    // (and a dangling link one it cannot reach)
+    Path dir = Files.createDirectories(tmp.resolve("tree"));
+    Path sub = Files.createDirectories(dir.resolve("sub"));
+    Files.copy(IMAGES.resolve("000000109313.jpg"), sub.resolve("000000109313.jpg"));
+    Files.copy(IMAGES.resolve("000000343803.jpg"), dir.resolve("000000343803.jpg"));
+    Files.createSymbolicLink(sub.resolve("loop"), sub);
+    Files.createSymbolicLink(dir.resolve("gone"), tmp.resolve("no-such-folder"));
+    String out = tmp.resolve("labels").toString();
+    LabelJob.Summary s = LabelJob.run(spark, options(List.of(dir.toString()), out, fast(0.2), 10, false, 0));
+    assertEquals(4, s.images());
+    assertEquals(2, s.errors());
+    Map<String, Row> rows = byName(rows(out));
+    assertEquals("ok", rows.get("000000109313.jpg").getString(4));
+    assertEquals("ok", rows.get("000000343803.jpg").getString(4));
+    for (String bad : List.of("loop", "gone")) {
+      Row r = rows.get(bad);
+      assertEquals("error", r.getString(4), bad);
+      assertTrue(r.getString(5).contains(bad), r.getString(5));
+    }
+  }
+
+  @Test
   void aFlatDirectoryIsListedInPagesWithEveryFileOnce() throws Exception {
     Path flat = Files.createDirectories(tmp.resolve("flat"));
     java.util.Set<String> expected = new java.util.HashSet<>();

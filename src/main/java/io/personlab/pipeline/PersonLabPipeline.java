@@ -1,5 +1,6 @@
 package io.personlab.pipeline;
 
+import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.NetworkInput;
 import io.personlab.image.Resizer;
@@ -36,18 +37,26 @@ public final class PersonLabPipeline {
     return config;
   }
 
-  /** Decodes and processes an encoded image (JPEG, PNG, ...); {@code name} names it in errors. */
+  /**
+   * Decodes an encoded image (JPEG, PNG, ...) at the size the pyramid needs and processes it;
+   * {@code name} names it in errors.
+   */
   public ImageResult process(byte[] encoded, String name, PersonLabModel.Session session) {
     long t0 = System.nanoTime();
-    RgbImage image = imageDecoder.decode(encoded, name);
+    DecodedImage image = imageDecoder.decodeForNetwork(encoded, name, config.largestLongSide());
     long t1 = System.nanoTime();
     ImageResult r = process(image, session);
     return new ImageResult(r.width(), r.height(), r.people(), r.decodeMs() + (t1 - t0) / 1e6, r.forwardMs(),
         r.postMs());
   }
 
-  /** Processes a decoded image. */
+  /** Processes a full-size decoded image. */
   public ImageResult process(RgbImage image, PersonLabModel.Session session) {
+    return process(DecodedImage.full(image), session);
+  }
+
+  /** Processes an image decoded at full or reduced size; results are in original image pixels. */
+  public ImageResult process(DecodedImage image, PersonLabModel.Session session) {
     double resizeMs = 0, forwardMs = 0;
     List<PersonLabMaps> scales = new ArrayList<>(config.longSides().size());
     boolean bgr = "BGR".equals(spec.colorOrder());

@@ -71,7 +71,13 @@ public final class ImageDecoder {
     }
     checkPixels(header.width(), header.height(), name);
     int factor = reduction(Math.max(header.width(), header.height()), longSide);
-    RgbImage stored = NativeJpeg.decode(data, factor, header.width(), header.height(), name);
+    RgbImage stored;
+    try {
+      stored = NativeJpeg.decode(data, factor, header.width(), header.height(), name);
+    } catch (RuntimeException e) {
+      // libjpeg gave up on data its markers did not show as damaged: ImageIO decides, with its messages
+      return DecodedImage.full(decode(data, name));
+    }
     return DecodedImage.oriented(stored, header.width(), header.height(), factor, exifOrientation(data));
   }
 

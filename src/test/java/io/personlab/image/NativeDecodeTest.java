@@ -216,6 +216,19 @@ public class NativeDecodeTest {
     }
   }
 
+  /** Markers in order, but a scan naming a component the frame lacks: libjpeg gives up, ImageIO reports it. */
+  @Test
+  void whatTheNativeDecoderRefusesImageIoReports() throws IOException {
+    byte[] file = jpeg(sinusoids(256, 192), 0.9f);
+    int sos = find(file, (byte) 0xda);
+    file[sos + 5] = 9; // first component selector of the scan
+    assertNotNull(JpegHeader.plain(file));
+    String expected = assertThrows(ImageDecodeException.class, () -> DECODER.decode(file, "odd.jpg")).getMessage();
+    assertTrue(expected.startsWith("odd.jpg: corrupt or truncated"), expected);
+    assertEquals(expected, assertThrows(ImageDecodeException.class,
+        () -> DECODER.decodeForNetwork(file, "odd.jpg", 64)).getMessage());
+  }
+
   @Test
   void thePixelLimitIsCheckedFromTheHeaderBeforeDecoding() throws IOException {
     // a small valid JPEG whose frame header claims 30000 x 30000: refused without decoding

@@ -1,8 +1,10 @@
 package io.personlab.image;
 
 import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.jpeg.JpegMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
+import com.drew.metadata.exif.ExifReader;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -78,7 +80,7 @@ public final class ImageDecoder {
       // libjpeg gave up on data its markers did not show as damaged: ImageIO decides, with its messages
       return DecodedImage.full(decode(data, name));
     }
-    return DecodedImage.oriented(stored, header.width(), header.height(), factor, exifOrientation(data));
+    return DecodedImage.oriented(stored, header.width(), header.height(), factor, jpegExifOrientation(data));
   }
 
   /** The largest of 8, 4, 2 that keeps ceil(size / factor) at or above {@code longSide}, else 1. */
@@ -138,13 +140,25 @@ public final class ImageDecoder {
 
   private static int exifOrientation(byte[] data) {
     try {
-      Metadata metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length);
-      ExifIFD0Directory dir = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-      if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
-        return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
-      }
+      return orientation(ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length));
     } catch (Exception e) {
-      // no or unreadable metadata: the pixels as stored
+      return 1; // no or unreadable metadata: the pixels as stored
+    }
+  }
+
+  /** The same for a JPEG, reading its EXIF segment only (not ICC, XMP, IPTC: milliseconds on small photos). */
+  private static int jpegExifOrientation(byte[] data) {
+    try {
+      return orientation(JpegMetadataReader.readMetadata(new ByteArrayInputStream(data), List.of(new ExifReader())));
+    } catch (Exception e) {
+      return 1;
+    }
+  }
+
+  private static int orientation(Metadata metadata) throws com.drew.metadata.MetadataException {
+    ExifIFD0Directory dir = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+    if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
+      return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
     }
     return 1;
   }

@@ -22,9 +22,10 @@ final class NativeJpeg {
       nu.pattern.OpenCV.loadLocally();
       return true;
     } catch (Throwable e) { // UnsatisfiedLinkError, an unknown platform, no writable temp dir...
+      Throwable why = e.getCause() != null ? e.getCause() : e; // the loader wraps its reason
       System.getLogger(NativeJpeg.class.getName()).log(System.Logger.Level.WARNING,
           "native JPEG decoder unavailable on " + System.getProperty("os.name") + "/"
-              + System.getProperty("os.arch") + " (" + e + "); decoding with ImageIO");
+              + System.getProperty("os.arch") + " (" + why + "); decoding with ImageIO");
       return false;
     }
   }

@@ -54,7 +54,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
       description = "the photo to enlarge (default: 000000000139.jpg or the first photo in ../shared/data/coco-mini-val/images)")
   Path photo;
 
-  @Option(names = "--repeats", paramLabel = "N", description = "timed runs per measurement, after one warm-up (default: ${DEFAULT-VALUE})")
+  @Option(names = "--repeats", paramLabel = "N", description = "timed rounds over every measurement, after one warm-up round (default: ${DEFAULT-VALUE})")
   int repeats = 7;
 
   @Option(names = "--noise", paramLabel = "SIGMA", description = "Gaussian noise added to the enlarged photos, grey levels (default: ${DEFAULT-VALUE})")
@@ -91,41 +91,52 @@ public final class BenchPhotosCommand implements Callable<Integer> {
 
     System.out.printf("bench-photos: %s enlarged into %s; model %s, scales %s, %d engine thread(s), %d repeats%n",
         source, dir, spec.name(), config.longSides(), threads, repeats);
-    double[][] rows = new double[cases.size()][];
-    int[] factors = new int[cases.size()];
+    // Round-robin: every repeat runs each measurement of each photo once, so load from other
+    // processes falls on all columns alike; the first round is the warm-up.
+    int n = cases.size();
+    byte[][] bytes = new byte[n][];
+    int[] factors = new int[n];
+    for (int c = 0; c < n; c++) {
+      bytes[c] = Files.readAllBytes(cases.get(c).file());
+      factors[c] = decoder.decodeForNetwork(bytes[c], cases.get(c).file().toString(), longSide).factor();
+    }
+    double[][][] ms = new double[n][6][repeats]; // native, ImageIO, djpeg, whole, forward, post-processing
     try (PersonLabModel.Session session = model.newSession()) {
-      for (int c = 0; c < cases.size(); c++) {
-        Case k = cases.get(c);
-        byte[] bytes = Files.readAllBytes(k.file());
-        String name = k.file().toString();
-        DecodedImage probe = decoder.decodeForNetwork(bytes, name, longSide);
-        factors[c] = probe.factor();
-        double nativeMs = median(() -> {
-          DecodedImage d = decoder.decodeForNetwork(bytes, name, longSide);
+      for (int r = -1; r < repeats; r++) {
+        for (int c = 0; c < n; c++) {
+          String name = cases.get(c).file().toString();
+          long t0 = System.nanoTime();
+          DecodedImage d = decoder.decodeForNetwork(bytes[c], name, longSide);
           for (int s : config.longSides()) {
             Resizer.forNetwork(d, s, spec.outputStride(), bgr, spec.inputScale(), spec.inputOffset());
           }
-        });
-        double javaMs = median(() -> {
-          RgbImage d = decoder.decode(bytes, name);
+          long t1 = System.nanoTime();
+          RgbImage full = decoder.decode(bytes[c], name);
           for (int s : config.longSides()) {
-            Resizer.forNetwork(d, s, spec.outputStride(), bgr, spec.inputScale(), spec.inputOffset());
+            Resizer.forNetwork(full, s, spec.outputStride(), bgr, spec.inputScale(), spec.inputOffset());
           }
-        });
-        int factor = probe.factor();
-        double djpegMs = djpeg ? median(() -> djpeg(k.file(), factor)) : Double.NaN;
-        double[] post = new double[repeats + 1]; // [0]: the warm-up run
-        double[] forward = new double[repeats + 1];
-        int[] run = {0};
-        double wholeMs = median(() -> {
-          ImageResult r = pipeline.process(bytes, name, session);
-          post[run[0]] = r.postMs();
-          forward[run[0]] = r.forwardMs();
-          run[0]++;
-        });
-        rows[c] = new double[] {Files.size(k.file()) / 1e6, nativeMs, javaMs, djpegMs, wholeMs,
-            median(Arrays.copyOfRange(forward, 1, repeats + 1)), median(Arrays.copyOfRange(post, 1, repeats + 1))};
+          full = null;
+          long t2 = System.nanoTime();
+          if (djpeg) {
+            djpeg(cases.get(c).file(), factors[c]);
+          }
+          long t3 = System.nanoTime();
+          ImageResult result = pipeline.process(bytes[c], name, session);
+          long t4 = System.nanoTime();
+          if (r >= 0) {
+            double[] v = {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6, result.forwardMs(),
+                result.postMs()};
+            for (int i = 0; i < v.length; i++) {
+              ms[c][i][r] = v[i];
+            }
+          }
+        }
       }
+    }
+    double[][] rows = new double[n][];
+    for (int c = 0; c < n; c++) {
+      rows[c] = new double[] {Files.size(cases.get(c).file()) / 1e6, median(ms[c][0]), median(ms[c][1]),
+          djpeg ? median(ms[c][2]) : Double.NaN, median(ms[c][3]), median(ms[c][4]), median(ms[c][5])};
     }
 
     System.out.println();
@@ -221,18 +232,6 @@ public final class BenchPhotosCommand implements Callable<Integer> {
     String path = System.getenv("PATH");
     return path != null && Arrays.stream(path.split(File.pathSeparator))
         .anyMatch(d -> Files.isExecutable(Path.of(d, program)));
-  }
-
-  /** Median wall milliseconds of {@code repeats} runs after one warm-up run. */
-  private double median(Runnable work) {
-    work.run();
-    double[] ms = new double[repeats];
-    for (int i = 0; i < repeats; i++) {
-      long t0 = System.nanoTime();
-      work.run();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    return median(ms);
   }
 
   private static double median(double[] v) {

@@ -149,6 +149,28 @@ public class NativeDecodeTest {
     System.out.print(report);
   }
 
+  /** A progressive JPEG (several scans, tables between them) takes the native path too. */
+  @Test
+  void progressiveJpegsGoNative() throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+      writer.setOutput(stream);
+      ImageWriteParam p = writer.getDefaultWriteParam();
+      p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      writer.write(null, new IIOImage(sinusoids(803, 601), null, null), p);
+    } finally {
+      writer.dispose();
+    }
+    byte[] file = out.toByteArray();
+    assertNotNull(JpegHeader.plain(file));
+    DecodedImage reduced = DECODER.decodeForNetwork(file, "progressive.jpg", 200);
+    assertEquals(4, reduced.factor());
+    double[] d = difference(Resizer.forNetwork(reduced, 200, 16, false, 1, 0),
+        Resizer.forNetwork(DECODER.decode(file, "progressive.jpg"), 200, 16, false, 1, 0));
+    assertTrue(d[1] <= WORST && d[0] <= MEAN, "worst " + d[1] + ", mean " + d[0]);
+  }
+
   @Test
   void grayJpegsBecomeRgb() throws IOException {
     BufferedImage gray = new BufferedImage(64, 48, BufferedImage.TYPE_BYTE_GRAY);

@@ -45,9 +45,9 @@ import picocli.CommandLine.Option;
     name = "bench-photos",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmark of large photos: a photo enlarged to 12 MP and 24 MP JPEGs; decode-to-network-input time",
-      "native vs ImageIO vs djpeg -scale, and the whole per-image time (decode, forward, post-processing)",
-      "against the original photo. Medians over --repeats; prints a Markdown table."
+      "Benchmark of camera-sized photos: one photo enlarged to 12 MP and 24 MP JPEGs;",
+      "decode-to-network-input time (native, ImageIO, djpeg -scale) and the whole per-image time",
+      "against the original's. Medians over --repeats rounds; prints a Markdown table."
     })
 public final class BenchPhotosCommand implements Callable<Integer> {
   @Option(names = "--photo", paramLabel = "JPEG",
@@ -69,12 +69,25 @@ public final class BenchPhotosCommand implements Callable<Integer> {
   private record Case(String label, Path file, int width, int height) {}
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws IOException {
+    Path dir = Files.createTempDirectory("personlab-bench-photos");
+    try {
+      return run(dir);
+    } finally {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private int run(Path dir) throws IOException {
     Path source = photo != null ? photo : defaultPhoto();
     byte[] original = Files.readAllBytes(source);
     ImageDecoder decoder = new ImageDecoder(modelOptions.maxPixels);
     RgbImage base = decoder.decode(original, source.toString());
-    Path dir = Files.createTempDirectory("personlab-bench-photos");
     List<Case> cases = new ArrayList<>();
     cases.add(new Case("original", source, base.width(), base.height()));
     cases.add(enlarged(base, 4000, 3000, dir));
@@ -89,7 +102,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
     int longSide = config.largestLongSide();
     boolean djpeg = onPath("djpeg");
 
-    System.out.printf("bench-photos: %s enlarged into %s; model %s, scales %s, %d engine thread(s), %d repeats%n",
+    System.out.printf("bench-photos: %s enlarged into %s (deleted afterwards); model %s, scales %s, %d engine thread(s), %d repeats%n",
         source, dir, spec.name(), config.longSides(), threads, repeats);
     // Round-robin: every repeat runs each measurement of each photo once, so load from other
     // processes falls on all columns alike; the first round is the warm-up.

@@ -1,7 +1,7 @@
 package io.personlab.cli;
 
 import io.personlab.image.ImageDecoder;
-import io.personlab.image.RgbImage;
+import io.personlab.image.DecodedImage;
 import io.personlab.jobs.LabelJob;
 import io.personlab.model.PersonLabModel;
 import io.personlab.pipeline.ImageResult;
@@ -95,9 +95,10 @@ public final class BenchLabelCommand implements Callable<Integer> {
         try (PersonLabModel.Session session = net.newSession()) {
           for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
             long a = System.nanoTime();
-            RgbImage img;
+            DecodedImage img;
             try {
-              img = decoder.decode(Files.readAllBytes(files.get(i)), files.get(i).toString());
+              img = decoder.decodeForNetwork(Files.readAllBytes(files.get(i)), files.get(i).toString(),
+                  pipeline.config().largestLongSide());
             } catch (Exception e) {
               continue;
             }

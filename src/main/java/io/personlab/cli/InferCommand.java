@@ -1,5 +1,6 @@
 package io.personlab.cli;
 
+import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.RgbImage;
 import io.personlab.io.PeopleJson;
@@ -59,10 +60,11 @@ public final class InferCommand implements Callable<Integer> {
     PipelineConfig config = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
     PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
     PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), config);
-    RgbImage photo = new ImageDecoder(config.maxPixels()).decode(bytes, image.toString());
+    ImageDecoder decoder = new ImageDecoder(config.maxPixels());
+    DecodedImage decoded = decoder.decodeForNetwork(bytes, image.toString(), config.largestLongSide());
     ImageResult result;
     try (PersonLabModel.Session session = model.newSession()) {
-      result = pipeline.process(photo, session);
+      result = pipeline.process(decoded, session);
     }
     if (output != null) {
       try (Writer w = Files.newBufferedWriter(output)) {
@@ -74,6 +76,8 @@ public final class InferCommand implements Callable<Integer> {
       System.out.println();
     }
     if (render != null) {
+      // the overlay is drawn at full size, which the network's decode may not have been
+      RgbImage photo = decoded.factor() == 1 ? decoded.pixels() : decoder.decode(bytes, image.toString());
       ImageIO.write(OverlayRenderer.render(photo, result.people(), model.spec().skeleton(), minKeypointScore),
           "png", render.toFile());
     }

@@ -1,8 +1,10 @@
 package io.personlab.image;
 
 import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.jpeg.JpegMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
+import com.drew.metadata.exif.ExifReader;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,7 +21,8 @@ import javax.imageio.stream.ImageInputStream;
  * CMYK/YCCK JPEG and WebP), applies the EXIF orientation, and converts grayscale, CMYK, palette
  * and alpha images to RGB (alpha composited over white). The pixel count is checked from the
  * header before any pixel is decoded, so a decompression bomb costs nothing. A truncated or
- * corrupt file is refused, also when the decoder would only warn.
+ * corrupt file is refused, also when the decoder would only warn. {@link #decodeForNetwork}
+ * decodes plain JPEGs natively at a reduced size instead ({@link NativeJpeg}).
  */
 public final class ImageDecoder {
   /** Default limit: 64 megapixels (an 8000 x 8000 photo). */
@@ -53,6 +56,53 @@ public final class ImageDecoder {
     return Orientation.apply(toRgb(image), orientation);
   }
 
+  /**
+   * Decodes {@code data} for a network whose largest input has long side {@code longSide}: a plain
+   * JPEG (see {@link JpegHeader}) is decoded natively at the largest DCT reduction (1/2, 1/4,
+   * 1/8) that keeps its long side at or above {@code longSide}, or at full size; anything else,
+   * or every file where the native library is missing, is decoded at full size with ImageIO as
+   * {@link #decode} does. Same errors as {@link #decode}.
+   */
+  public DecodedImage decodeForNetwork(byte[] data, String name, int longSide) {
+    if (data.length == 0) {
+      throw new ImageDecodeException(name + ": empty file");
+    }
+    JpegHeader header = NativeJpeg.available() ? JpegHeader.plain(data) : null;
+    if (header == null) {
+      return DecodedImage.full(decode(data, name));
+    }
+    checkPixels(header.width(), header.height(), name);
+    int factor = reduction(Math.max(header.width(), header.height()), longSide);
+    RgbImage stored;
+    try {
+      stored = NativeJpeg.decode(data, factor, header.width(), header.height(), name);
+    } catch (RuntimeException e) {
+      // libjpeg gave up on data its markers did not show as damaged: ImageIO decides, with its messages
+      return DecodedImage.full(decode(data, name));
+    }
+    return DecodedImage.oriented(stored, header.width(), header.height(), factor, jpegExifOrientation(data));
+  }
+
+  /** The largest of 8, 4, 2 that keeps ceil(size / factor) at or above {@code longSide}, else 1. */
+  static int reduction(int size, int longSide) {
+    for (int f = 8; f > 1; f /= 2) {
+      if ((size + f - 1) / f >= longSide) {
+        return f;
+      }
+    }
+    return 1;
+  }
+
+  private void checkPixels(long w, long h, String name) {
+    if (w <= 0 || h <= 0) {
+      throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
+    }
+    if (w * h > maxPixels) {
+      throw new ImageDecodeException(name + ": image of " + w + "x" + h + " = " + w * h
+          + " pixels exceeds the limit of " + maxPixels + " pixels");
+    }
+  }
+
   private BufferedImage read(byte[] data, String name) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -62,14 +112,7 @@ public final class ImageDecoder {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        long w = reader.getWidth(0), h = reader.getHeight(0);
-        if (w <= 0 || h <= 0) {
-          throw new ImageDecodeException(name + ": image has no pixels (" + w + "x" + h + ")");
-        }
-        if (w * h > maxPixels) {
-          throw new ImageDecodeException(name + ": image of " + w + "x" + h + " = " + w * h
-              + " pixels exceeds the limit of " + maxPixels + " pixels");
-        }
+        checkPixels(reader.getWidth(0), reader.getHeight(0), name);
         // Decoders report a cut file as a warning and hand back a partly gray image; those
         // warnings (and only those: colour-profile notes are harmless) make it an error.
         List<String> warnings = new ArrayList<>();
@@ -97,13 +140,25 @@ public final class ImageDecoder {
 
   private static int exifOrientation(byte[] data) {
     try {
-      Metadata metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length);
-      ExifIFD0Directory dir = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-      if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
-        return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
-      }
+      return orientation(ImageMetadataReader.readMetadata(new ByteArrayInputStream(data), data.length));
     } catch (Exception e) {
-      // no or unreadable metadata: the pixels as stored
+      return 1; // no or unreadable metadata: the pixels as stored
+    }
+  }
+
+  /** The same for a JPEG, reading its EXIF segment only (not ICC, XMP, IPTC: milliseconds on small photos). */
+  private static int jpegExifOrientation(byte[] data) {
+    try {
+      return orientation(JpegMetadataReader.readMetadata(new ByteArrayInputStream(data), List.of(new ExifReader())));
+    } catch (Exception e) {
+      return 1;
+    }
+  }
+
+  private static int orientation(Metadata metadata) throws com.drew.metadata.MetadataException {
+    ExifIFD0Directory dir = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+    if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
+      return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
     }
     return 1;
   }

@@ -21,6 +21,16 @@ public final class Resizer {
 
   public static NetworkInput forNetwork(RgbImage img, int longSide, int stride, boolean bgr,
       double scale, double offset) {
+    return forNetwork(DecodedImage.full(img), longSide, stride, bgr, scale, offset);
+  }
+
+  /**
+   * The same for an image decoded at reduced size: sizes and the transform are those of the
+   * original image; the filter is centred where the transform puts each network pixel, in the
+   * coordinates of the decoded pixels.
+   */
+  public static NetworkInput forNetwork(DecodedImage img, int longSide, int stride, boolean bgr,
+      double scale, double offset) {
     if (longSide < 1) {
       throw new IllegalArgumentException("long side must be positive");
     }
@@ -33,39 +43,34 @@ public final class Resizer {
     float[] out = new float[hp * wp * 3];
     float pad = (float) (127.5 * scale + offset);
     java.util.Arrays.fill(out, pad);
-    // Horizontal pass into a float buffer (h0 x w1 x 3), then vertical into the tensor.
-    Weights wx = Weights.of(w0, w1, sx);
-    Weights wy = Weights.of(h0, h1, sy);
-    float[] tmp = new float[h0 * w1 * 3];
-    byte[] src = img.rgb();
-    for (int y = 0; y < h0; y++) {
-      int srcRow = 3 * y * w0, dstRow = 3 * y * w1;
+    // Vertical pass first, into a float buffer (h1 x wd x 3): whole rows at a time, a plain loop
+    // the JIT vectorises. The horizontal taps, gathers that do not vectorise, then run on the h1
+    // output rows only rather than on every decoded row.
+    int wd = img.pixels().width(), hd = img.pixels().height();
+    Weights wx = Weights.of(wd, w1, sx, img.factor(), img.shiftX());
+    Weights wy = Weights.of(hd, h1, sy, img.factor(), img.shiftY());
+    int n = 3 * wd;
+    float[] tmp = new float[h1 * n];
+    byte[] src = img.pixels().rgb();
+    for (int y = 0; y < h1; y++) {
+      int t = y * n;
+      for (int i = 0, base = y * wy.taps, row = wy.start[y] * n; i < wy.count[y]; i++, row += n) {
+        float w = wy.weight[base + i];
+        for (int k = 0; k < n; k++) {
+          tmp[t + k] += w * (src[row + k] & 0xff);
+        }
+      }
+    }
+    float fs = (float) scale, fo = (float) offset;
+    int c0 = bgr ? 2 : 0, c2 = bgr ? 0 : 2;
+    for (int y = 0; y < h1; y++) {
+      int srcRow = y * n, dstRow = 3 * y * wp;
       for (int x = 0; x < w1; x++) {
         float r = 0, g = 0, b = 0;
         int start = wx.start[x];
         for (int i = 0, base = x * wx.taps; i < wx.count[x]; i++) {
           float w = wx.weight[base + i];
           int p = srcRow + 3 * (start + i);
-          r += w * (src[p] & 0xff);
-          g += w * (src[p + 1] & 0xff);
-          b += w * (src[p + 2] & 0xff);
-        }
-        int d = dstRow + 3 * x;
-        tmp[d] = r;
-        tmp[d + 1] = g;
-        tmp[d + 2] = b;
-      }
-    }
-    float fs = (float) scale, fo = (float) offset;
-    int c0 = bgr ? 2 : 0, c2 = bgr ? 0 : 2;
-    for (int y = 0; y < h1; y++) {
-      int start = wy.start[y];
-      int dstRow = 3 * y * wp;
-      for (int x = 0; x < w1; x++) {
-        float r = 0, g = 0, b = 0;
-        for (int i = 0, base = y * wy.taps; i < wy.count[y]; i++) {
-          float w = wy.weight[base + i];
-          int p = 3 * ((start + i) * w1 + x);
           r += w * tmp[p];
           g += w * tmp[p + 1];
           b += w * tmp[p + 2];
@@ -98,12 +103,22 @@ public final class Resizer {
       weight = new float[taps * n];
     }
 
-    static Weights of(int in, int out, double s) {
-      double support = s < 1 ? 1 / s : 1; // triangle radius in source pixels
+    /**
+     * Weights from {@code in} source pixels, decoded at 1/factor with the given shift, to
+     * {@code out} pixels at scale {@code s} of the original image.
+     */
+    static Weights of(int in, int out, double s, int factor, int shift) {
+      // Triangle radius in source pixels: 1/s original pixels when downscaling (antialiased).
+      // A decoded pixel already averages factor x factor originals (variance (f^2 - 1) / 12 per
+      // axis), so the triangle narrows to keep the total blur (variance r^2 / 6) the same.
+      double r = s < 1 ? Math.sqrt(Math.max(0, 1 / (s * s) - (factor * factor - 1) / 2.0)) / factor : 1.0 / factor;
+      double support = Math.max(1, r);
       int taps = (int) Math.ceil(support) * 2 + 1;
       Weights w = new Weights(taps, out);
       for (int o = 0; o < out; o++) {
-        double centre = (o + 0.5) / s - 0.5; // source coordinate of the output pixel centre
+        // original coordinate u = (o + 0.5) / s - 0.5 of the output pixel centre, in decoded
+        // pixels, whose centres sit at u = (i + 0.5) * factor - 0.5 - shift
+        double centre = ((o + 0.5) / s + shift) / factor - 0.5;
         int lo = Math.max(0, (int) Math.floor(centre - support));
         int hi = Math.min(in - 1, (int) Math.ceil(centre + support));
         double sum = 0;

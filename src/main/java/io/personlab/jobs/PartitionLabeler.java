@@ -1,9 +1,9 @@
 package io.personlab.jobs;
 
 import ai.djl.Device;
+import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecodeException;
 import io.personlab.image.ImageDecoder;
-import io.personlab.image.RgbImage;
 import io.personlab.model.PersonLabModel;
 import io.personlab.people.Person;
 import io.personlab.pipeline.ImageResult;
@@ -287,7 +287,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       }
       long budget = limitNanos == 0 ? 0 : limitNanos * images.size();
       Object out = worker.run(session -> {
-        List<RgbImage> decoded = new ArrayList<>(images.size());
+        List<DecodedImage> decoded = new ArrayList<>(images.size());
         images.forEach(f -> decoded.add(f.image));
         List<Row> rows = new ArrayList<>(images.size());
         try {
@@ -531,16 +531,16 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   private static final class Fetched {
     static final Fetched END = new Fetched(null, null, null, 0);
     final String uri;
-    final RgbImage image;
+    final DecodedImage image;
     final String error;
     final String errorKind;
     final double decodeMs;
 
-    Fetched(String uri, RgbImage image, String error, double decodeMs) {
+    Fetched(String uri, DecodedImage image, String error, double decodeMs) {
       this(uri, image, error, ErrorKind.TRANSIENT, decodeMs);
     }
 
-    Fetched(String uri, RgbImage image, String error, String errorKind, double decodeMs) {
+    Fetched(String uri, DecodedImage image, String error, String errorKind, double decodeMs) {
       this.uri = uri;
       this.image = image;
       this.error = error;
@@ -570,7 +570,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           }
           bytes = read(fs, path, uri, size);
         }
-        return new Fetched(uri, decoder.decode(bytes, uri), null, (System.nanoTime() - t0) / 1e6);
+        return new Fetched(uri, decoder.decodeForNetwork(bytes, uri, config.largestLongSide()), null, (System.nanoTime() - t0) / 1e6);
       } catch (Throwable e) {
         rethrowIfFatal(e);
         return new Fetched(uri, null, describe(e).startsWith(uri) ? describe(e) : uri + ": " + describe(e),

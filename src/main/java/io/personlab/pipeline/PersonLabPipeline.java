@@ -1,5 +1,6 @@
 package io.personlab.pipeline;
 
+import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.NetworkInput;
 import io.personlab.image.Resizer;
@@ -38,18 +39,26 @@ public final class PersonLabPipeline {
     return config;
   }
 
-  /** Decodes and processes an encoded image (JPEG, PNG, ...); {@code name} names it in errors. */
+  /**
+   * Decodes an encoded image (JPEG, PNG, ...) at the size the pyramid needs and processes it;
+   * {@code name} names it in errors.
+   */
   public ImageResult process(byte[] encoded, String name, PersonLabModel.Session session) {
     long t0 = System.nanoTime();
-    RgbImage image = imageDecoder.decode(encoded, name);
+    DecodedImage image = imageDecoder.decodeForNetwork(encoded, name, config.largestLongSide());
     long t1 = System.nanoTime();
     ImageResult r = process(image, session);
     return new ImageResult(r.width(), r.height(), r.people(), r.decodeMs() + (t1 - t0) / 1e6, r.forwardMs(),
         r.postMs());
   }
 
-  /** Processes a decoded image. */
+  /** Processes a full-size decoded image. */
   public ImageResult process(RgbImage image, PersonLabModel.Session session) {
+    return process(DecodedImage.full(image), session);
+  }
+
+  /** Processes an image decoded at full or reduced size; results are in original image pixels. */
+  public ImageResult process(DecodedImage image, PersonLabModel.Session session) {
     return process(List.of(image), session, 1).get(0);
   }
 
@@ -59,7 +68,7 @@ public final class PersonLabPipeline {
    * what keeps a GPU busy; on a CPU a batch costs what its images cost one by one. Each image's
    * forward time is its share of its batches' time. Results in the order of {@code images}.
    */
-  public List<ImageResult> process(List<RgbImage> images, PersonLabModel.Session session, int batchSize) {
+  public List<ImageResult> process(List<DecodedImage> images, PersonLabModel.Session session, int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be positive: " + batchSize);
     }
@@ -108,7 +117,7 @@ public final class PersonLabPipeline {
           .filter(p -> p.score() >= config.minPersonScore()).toList();
       long e = System.nanoTime();
       scales.set(i, null); // the maps of images already decoded can go
-      RgbImage image = images.get(i);
+      DecodedImage image = images.get(i);
       results.add(new ImageResult(image.width(), image.height(), people, resizeMs[i], forwardMs[i], (e - d) / 1e6));
     }
     return results;

@@ -25,6 +25,11 @@ public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, Mas
     }
   }
 
+  /** The long side of the largest network input: the size an image must be decoded at. */
+  public int largestLongSide() {
+    return longSides.stream().mapToInt(Integer::intValue).max().getAsInt();
+  }
+
   public static PipelineConfig singleScale(int longSide) {
     return new PipelineConfig(List.of(longSide), DecoderConfig.paperDefaults(), MaskConfig.paperDefaults(),
         ImageDecoder.DEFAULT_MAX_PIXELS, DEFAULT_MIN_PERSON_SCORE);

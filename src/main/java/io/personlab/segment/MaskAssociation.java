@@ -21,7 +21,9 @@ import java.util.List;
  * cells. Work is confined to grid quads that can contain a member pixel: a quad none of whose
  * corners has p_S >= 0.5 cannot (bilinear values are convex combinations), nor, in INTERPOLATED
  * mode, one whose corners all have D > t. Masks are encoded as RLE column by column while they
- * are computed; no image-sized buffer is allocated per person.
+ * are computed; no image-sized buffer is allocated. In INTERPOLATED mode each quad contributes at
+ * most one run per image column, found by binary search, so the cost follows the grid and the
+ * number of image columns, not the pixels.
  */
 public final class MaskAssociation {
   private final MaskConfig config;
@@ -78,46 +80,17 @@ public final class MaskAssociation {
       }
       return out;
     }
-    byte[] foreground = foreground(px, activeQuad, seg, segThr, g, imgW, imgH);
     float[] refined = longRefined.refinedAt(neededCell);
     float[] distance = new float[g.cells()];
     boolean[] candidate = new boolean[qw * qh];
     for (Pose pose : poses) {
-      out.add(mask(pose, maps, longRefined, refined, px, activeQuad, neededCell, distance, candidate, foreground));
+      out.add(mask(pose, maps, longRefined, refined, px, activeQuad, neededCell, distance, candidate));
     }
     return out;
   }
 
-  /** p_S >= threshold at every image pixel (column-major), bilinear from the grid; 0 outside active quads. */
-  private static byte[] foreground(PixelGrid px, boolean[] activeQuad, float[] seg, float segThr, Grid g,
-      int imgW, int imgH) {
-    byte[] fg = new byte[imgW * imgH];
-    int gw = g.width();
-    for (int qy = 0; qy < px.quadsY; qy++) {
-      int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
-      for (int qx = 0; qx < px.quadsX; qx++) {
-        if (!activeQuad[qy * px.quadsX + qx]) {
-          continue;
-        }
-        int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
-        float s00 = seg[y0 * gw + x0], s01 = seg[y0 * gw + x1], s10 = seg[y1 * gw + x0], s11 = seg[y1 * gw + x1];
-        for (int u = px.colStart[qx]; u <= px.colEnd[qx]; u++) {
-          double fx = px.fracX[u];
-          double top = s00 + (s01 - s00) * fx, bottom = s10 + (s11 - s10) * fx;
-          int column = u * imgH;
-          for (int v = px.rowStart[qy]; v <= px.rowEnd[qy]; v++) {
-            if (top + (bottom - top) * px.fracY[v] >= segThr) {
-              fg[column + v] = 1;
-            }
-          }
-        }
-      }
-    }
-    return fg;
-  }
-
   private Rle mask(Pose pose, PersonLabMaps maps, RefinedField L, float[] refined, PixelGrid px,
-      boolean[] activeQuad, boolean[] neededCell, float[] distance, boolean[] candidate, byte[] foreground) {
+      boolean[] activeQuad, boolean[] neededCell, float[] distance, boolean[] candidate) {
     Grid g = maps.grid();
     FrameTransform tf = maps.transform();
     int imgW = tf.imageWidth(), imgH = tf.imageHeight();
@@ -181,16 +154,106 @@ public final class MaskAssociation {
     int u0 = px.firstColumn(qx0), u1 = px.lastColumn(qx1);
     int v0 = px.firstRow(qy0), v1 = px.lastRow(qy1);
     RunBuilder runs = new RunBuilder(imgH, imgW);
-    if (u0 > u1 || v0 > v1) {
-      return runs.build();
+    if (u0 <= u1 && v0 <= v1) {
+      if (exact) {
+        exactRuns(runs, pose, L, maps.segmentation(), px, g, candidate, u0, u1, v0, v1, norm);
+      } else {
+        interpolatedRuns(runs, maps.segmentation(), distance, px, g, candidate, u0, u1, v0, v1);
+      }
     }
+    return runs.build();
+  }
+
+  /**
+   * INTERPOLATED: within one quad and one image column, bilinear p_S and D are both
+   * {@code top + (bottom - top) * fy}, monotone in the row's fraction fy, so each condition holds
+   * on a prefix or suffix of the quad's rows and membership on one interval, found by binary
+   * search with the per-pixel expressions (bit-identical to evaluating every pixel).
+   */
+  private void interpolatedRuns(RunBuilder runs, float[] seg, float[] distance, PixelGrid px, Grid g,
+      boolean[] candidate, int u0, int u1, int v0, int v1) {
+    int imgH = px.fracY.length, gw = g.width(), qw = px.quadsX;
+    double segThr = (float) config.segmentationThreshold();
+    double t = config.distanceThreshold();
+    long written = 0; // column-major pixels emitted so far
+    for (int u = u0; u <= u1; u++) {
+      int qx = px.quadX[u];
+      double fx = px.fracX[u];
+      int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
+      long column = (long) u * imgH;
+      for (int qy = px.quadY[v0]; qy <= px.quadY[v1]; qy++) {
+        int vs = Math.max(v0, px.rowStart[qy]), ve = Math.min(v1, px.rowEnd[qy]);
+        if (vs > ve || !candidate[qy * qw + qx]) {
+          continue;
+        }
+        int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
+        int c00 = y0 * gw + x0, c01 = y0 * gw + x1, c10 = y1 * gw + x0, c11 = y1 * gw + x1;
+        float s00 = seg[c00], s01 = seg[c01], s10 = seg[c10], s11 = seg[c11];
+        long fg = span(s00 + (s01 - s00) * fx, s10 + (s11 - s10) * fx, segThr, true, px.fracY, vs, ve);
+        if (first(fg) > last(fg)) {
+          continue;
+        }
+        double top = distance[c00] + (distance[c01] - distance[c00]) * fx;
+        double bottom = distance[c10] + (distance[c11] - distance[c10]) * fx;
+        long in = span(top, bottom, t, false, px.fracY, first(fg), last(fg));
+        if (first(in) > last(in)) {
+          continue;
+        }
+        runs.append(false, (int) (column + first(in) - written));
+        runs.append(true, last(in) - first(in) + 1);
+        written = column + last(in) + 1;
+      }
+    }
+  }
+
+  private static final long EMPTY = 0xffffffffL; // first 0, last -1
+
+  /**
+   * The rows lo..hi (an interval: first in the high half, last in the low half) whose value
+   * {@code top + (bottom - top) * fy[v]} is at least (or at most) thr; the value is monotone in v.
+   */
+  private static long span(double top, double bottom, double thr, boolean atLeast, double[] fy, int lo, int hi) {
+    boolean atLo = passes(top, bottom, fy[lo], thr, atLeast), atHi = passes(top, bottom, fy[hi], thr, atLeast);
+    if (atLo == atHi) {
+      return atLo ? ((long) lo << 32) | (hi & 0xffffffffL) : EMPTY;
+    }
+    int l = lo, h = hi; // passes(l) == atLo != passes(h)
+    while (h - l > 1) {
+      int m = (l + h) >>> 1;
+      if (passes(top, bottom, fy[m], thr, atLeast) == atLo) {
+        l = m;
+      } else {
+        h = m;
+      }
+    }
+    return atLo ? ((long) lo << 32) | (l & 0xffffffffL) : ((long) h << 32) | (hi & 0xffffffffL);
+  }
+
+  private static boolean passes(double top, double bottom, double fy, double thr, boolean atLeast) {
+    double v = top + (bottom - top) * fy;
+    return atLeast ? v >= thr : v <= thr;
+  }
+
+  private static int first(long span) {
+    return (int) (span >>> 32);
+  }
+
+  private static int last(long span) {
+    return (int) span;
+  }
+
+  /** EXACT (the reference mode): eq. (6) and p_S at every pixel of the candidate quads. */
+  private void exactRuns(RunBuilder runs, Pose pose, RefinedField L, float[] seg, PixelGrid px, Grid g,
+      boolean[] candidate, int u0, int u1, int v0, int v1, double norm) {
+    int imgH = px.fracY.length, gw = g.width(), qw = px.quadsX;
+    double segThr = (float) config.segmentationThreshold();
+    double t = config.distanceThreshold();
     runs.append(false, u0 * imgH);
     for (int u = u0; u <= u1; u++) {
       runs.append(false, v0);
       int qx = px.quadX[u];
       double fx = px.fracX[u];
       int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
-      int column = u * imgH;
       boolean run = false; // the run being built down this column, and its length
       int length = 0;
       for (int qy = px.quadY[v0]; qy <= px.quadY[v1]; qy++) {
@@ -209,21 +272,15 @@ public final class MaskAssociation {
         }
         int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
         int c00 = y0 * gw + x0, c01 = y0 * gw + x1, c10 = y1 * gw + x0, c11 = y1 * gw + x1;
-        double top = distance[c00] + (distance[c01] - distance[c00]) * fx;
-        double bottom = distance[c10] + (distance[c11] - distance[c10]) * fx;
+        float s00 = seg[c00], s01 = seg[c01], s10 = seg[c10], s11 = seg[c11];
+        double segTop = s00 + (s01 - s00) * fx, segBottom = s10 + (s11 - s10) * fx;
         for (int v = vs; v <= ve; v++) {
           boolean member = false;
-          if (foreground[column + v] != 0) {
-            double fy = px.fracY[v];
-            double d;
-            if (exact) {
-              double w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-              d = exactDistance(pose, L, c00, c01, c10, c11, w00, w01, w10, w11,
-                  px.frameX[u], px.frameY[v]) * norm;
-            } else {
-              d = top + (bottom - top) * fy;
-            }
-            member = d <= t;
+          double fy = px.fracY[v];
+          if (segTop + (segBottom - segTop) * fy >= segThr) {
+            double w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+            member = exactDistance(pose, L, c00, c01, c10, c11, w00, w01, w10, w11,
+                px.frameX[u], px.frameY[v]) * norm <= t;
           }
           if (member != run) {
             runs.append(run, length);
@@ -236,7 +293,6 @@ public final class MaskAssociation {
       runs.append(run, length);
       runs.append(false, imgH - 1 - v1);
     }
-    return runs.build();
   }
 
   /** eq. (6) at a cell; once the partial sum passes {@code stop}, +infinity (known to exceed it). */

@@ -80,21 +80,141 @@ public final class MaskAssociation {
       }
       return out;
     }
-    float[] refined = longRefined.refinedAt(neededCell);
-    float[] distance = new float[g.cells()];
-    boolean[] candidate = new boolean[qw * qh];
+    Embedded image = new Embedded(g, px, activeQuad, neededCell, longRefined.refinedAt(neededCell),
+        longRefined.count());
     for (Pose pose : poses) {
-      out.add(mask(pose, maps, longRefined, refined, px, activeQuad, neededCell, distance, candidate));
+      out.add(mask(pose, maps, longRefined, image));
     }
     return out;
   }
 
-  private Rle mask(Pose pose, PersonLabMaps maps, RefinedField L, float[] refined, PixelGrid px,
-      boolean[] activeQuad, boolean[] neededCell, float[] distance, boolean[] candidate) {
-    Grid g = maps.grid();
+  /**
+   * Per image: the embedded positions G_k(x) = x + L_k(x) of the needed cells and, per person,
+   * the distance field and candidate quads, reset after each person where they were touched.
+   */
+  private static final class Embedded {
+    final Grid g;
+    final PixelGrid px;
+    final boolean[] activeQuad;
+    final int numK;
+    final int[] needed; // the cells at corners of active quads
+    final double[] embedded; // (cell * numK + k) * 2: G_k x, then y (as eq. 6 adds them: double)
+    final float[] distance; // +infinity where not computed for the current person
+    final boolean[] candidate;
+    final int[] touchedCells, touchedQuads;
+    int cellsTouched, quadsTouched;
+    boolean resetAll; // set by the raster fallback, which touches everything
+    // Per keypoint type, built when a person's heaviest keypoint first asks: needed cells by the
+    // bucket of G_k (counting sort), bucket b's cells at order[start[b] .. start[b + 1]).
+    final int[][] bucketStart, bucketCells;
+    final double bucket;
+    final int bucketsX, bucketsY;
+
+    Embedded(Grid g, PixelGrid px, boolean[] activeQuad, boolean[] neededCell, float[] refined, int numK) {
+      this.g = g;
+      this.px = px;
+      this.activeQuad = activeQuad;
+      this.numK = numK;
+      int cells = g.cells(), n = 0;
+      for (boolean b : neededCell) {
+        n += b ? 1 : 0;
+      }
+      needed = new int[n];
+      embedded = new double[cells * numK * 2];
+      for (int cell = 0, i = 0; cell < cells; cell++) {
+        if (!neededCell[cell]) {
+          continue;
+        }
+        needed[i++] = cell;
+        double cx = g.x(cell % g.width()), cy = g.y(cell / g.width());
+        for (int k = 0; k < numK; k++) {
+          embedded[(cell * numK + k) * 2] = cx + refined[(2 * k + 1) * cells + cell];
+          embedded[(cell * numK + k) * 2 + 1] = cy + refined[2 * k * cells + cell];
+        }
+      }
+      distance = new float[cells];
+      Arrays.fill(distance, Float.POSITIVE_INFINITY);
+      candidate = new boolean[activeQuad.length];
+      touchedCells = new int[2 * n + 4 * activeQuad.length]; // disk cells, then exact corners
+      touchedQuads = new int[activeQuad.length];
+      bucketStart = new int[numK][];
+      bucketCells = new int[numK][];
+      bucket = 2.0 * g.stride();
+      bucketsX = (int) Math.ceil(g.width() * g.stride() / bucket) + 1;
+      bucketsY = (int) Math.ceil(g.height() * g.stride() / bucket) + 1;
+    }
+
+    int bucketX(double x) {
+      return clampIndex(Math.floor(x / bucket), bucketsX);
+    }
+
+    int bucketY(double y) {
+      return clampIndex(Math.floor(y / bucket), bucketsY);
+    }
+
+    private static int clampIndex(double b, int n) {
+      return b < 0 ? 0 : (b >= n - 1 ? n - 1 : (int) b); // NaN -> 0
+    }
+
+    void index(int k) {
+      if (bucketStart[k] != null) {
+        return;
+      }
+      int[] start = new int[bucketsX * bucketsY + 1];
+      int[] of = new int[needed.length];
+      for (int i = 0; i < needed.length; i++) {
+        int o = (needed[i] * numK + k) * 2;
+        of[i] = bucketY(embedded[o + 1]) * bucketsX + bucketX(embedded[o]);
+        start[of[i] + 1]++;
+      }
+      for (int b = 0; b < bucketsX * bucketsY; b++) {
+        start[b + 1] += start[b];
+      }
+      int[] fill = Arrays.copyOf(start, start.length - 1);
+      int[] sorted = new int[needed.length];
+      for (int i = 0; i < needed.length; i++) {
+        sorted[fill[of[i]]++] = needed[i];
+      }
+      bucketStart[k] = start;
+      bucketCells[k] = sorted;
+    }
+
+    void touchCell(int cell) {
+      if (!resetAll) {
+        touchedCells[cellsTouched++] = cell;
+      }
+    }
+
+    void reset() {
+      if (resetAll) {
+        Arrays.fill(distance, Float.POSITIVE_INFINITY);
+        Arrays.fill(candidate, false);
+        resetAll = false;
+      }
+      for (int i = 0; i < cellsTouched; i++) {
+        distance[touchedCells[i]] = Float.POSITIVE_INFINITY;
+      }
+      for (int i = 0; i < quadsTouched; i++) {
+        candidate[touchedQuads[i]] = false;
+      }
+      cellsTouched = 0;
+      quadsTouched = 0;
+    }
+  }
+
+  private Rle mask(Pose pose, PersonLabMaps maps, RefinedField L, Embedded e) {
+    try {
+      return maskOf(pose, maps, L, e);
+    } finally {
+      e.reset();
+    }
+  }
+
+  private Rle maskOf(Pose pose, PersonLabMaps maps, RefinedField L, Embedded e) {
+    Grid g = e.g;
+    PixelGrid px = e.px;
     FrameTransform tf = maps.transform();
     int imgW = tf.imageWidth(), imgH = tf.imageHeight();
-    int numK = pose.numKeypoints();
     double[] w = pose.presence();
     double sumW = 0;
     for (double v : w) {
@@ -110,46 +230,70 @@ public final class MaskAssociation {
     double t = config.distanceThreshold();
     double limit = exact ? t * config.exactCandidateFactor() : t;
     double stop = limit / norm;
-    int gw = g.width();
-    int cells = g.cells();
-    for (int row = 0, i = 0; row < g.height(); row++) {
-      double cy = g.y(row);
-      for (int col = 0; col < gw; col++, i++) {
-        if (neededCell[i]) {
-          distance[i] = (float) cellDistance(pose, refined, cells, order, i, g.x(col), cy, stop, norm);
-        }
-      }
-    }
-    int qw = px.quadsX, qh = px.quadsY;
+    // Triangle bound: D <= limit needs w* |G_k*(x) - y_k*| <= stop for the heaviest keypoint k*,
+    // so only cells whose G_k* lies in that disk (padded against rounding) can be candidates.
+    int kStar = order[0];
+    double radius = stop / w[kStar] * (1 + 1e-6) + 1e-6;
+    double yx = pose.x()[kStar], yy = pose.y()[kStar];
+    e.index(kStar);
+    int[] start = e.bucketStart[kStar], sorted = e.bucketCells[kStar];
+    int bx0 = e.bucketX(yx - radius), bx1 = e.bucketX(yx + radius);
+    int by0 = e.bucketY(yy - radius), by1 = e.bucketY(yy + radius);
+    int gw = g.width(), qw = px.quadsX, qh = px.quadsY;
+    float[] distance = e.distance;
+    boolean[] candidate = e.candidate;
     int qx0 = qw, qx1 = -1, qy0 = qh, qy1 = -1;
-    for (int qy = 0; qy < qh; qy++) {
-      int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
-      for (int qx = 0; qx < qw; qx++) {
-        int q = qy * qw + qx;
-        boolean c = false;
-        int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
-        if (activeQuad[q]) {
-          c = distance[y0 * gw + x0] <= limit || distance[y0 * gw + x1] <= limit
-              || distance[y1 * gw + x0] <= limit || distance[y1 * gw + x1] <= limit;
-        }
-        candidate[q] = c;
-        if (c) {
-          qx0 = Math.min(qx0, qx);
-          qx1 = Math.max(qx1, qx);
-          qy0 = Math.min(qy0, qy);
-          qy1 = Math.max(qy1, qy);
-          if (!exact) {
-            // corners cut short by the early exit are needed exactly for interpolation
-            exactCorner(pose, refined, order, g, y0 * gw + x0, distance, norm);
-            exactCorner(pose, refined, order, g, y0 * gw + x1, distance, norm);
-            exactCorner(pose, refined, order, g, y1 * gw + x0, distance, norm);
-            exactCorner(pose, refined, order, g, y1 * gw + x1, distance, norm);
+    for (int by = by0; by <= by1; by++) {
+      for (int b = by * e.bucketsX + bx0, bEnd = by * e.bucketsX + bx1; b <= bEnd; b++) {
+        for (int i = start[b]; i < start[b + 1]; i++) {
+          int cell = sorted[i];
+          double d = cellDistance(pose, e.embedded, e.numK, order, cell, stop, norm);
+          distance[cell] = (float) d;
+          e.touchCell(cell);
+          if (!(distance[cell] <= limit)) {
+            continue;
+          }
+          // the active quads with this corner are candidates
+          int row = cell / gw, col = cell % gw;
+          for (int qy = Math.max(0, row - 1); qy <= Math.min(row, qh - 1); qy++) {
+            for (int qx = Math.max(0, col - 1); qx <= Math.min(col, qw - 1); qx++) {
+              int q = qy * qw + qx;
+              if (e.activeQuad[q] && !candidate[q]) {
+                candidate[q] = true;
+                e.touchedQuads[e.quadsTouched++] = q;
+                qx0 = Math.min(qx0, qx);
+                qx1 = Math.max(qx1, qx);
+                qy0 = Math.min(qy0, qy);
+                qy1 = Math.max(qy1, qy);
+              }
+            }
           }
         }
       }
     }
     if (qx1 < 0) {
       return Rle.empty(imgH, imgW);
+    }
+    if (!exact) {
+      // corners cut short by the early exit (or outside the disk) are needed exactly for interpolation
+      boolean crossed = false;
+      for (int i = 0, n = e.quadsTouched; i < n; i++) {
+        int q = e.touchedQuads[i];
+        int qx = q % qw, qy = q / qw;
+        int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
+        int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
+        crossed |= exactCorner(pose, e, order, y0 * gw + x0, norm, limit);
+        crossed |= exactCorner(pose, e, order, y0 * gw + x1, norm, limit);
+        crossed |= exactCorner(pose, e, order, y1 * gw + x0, norm, limit);
+        crossed |= exactCorner(pose, e, order, y1 * gw + x1, norm, limit);
+      }
+      if (crossed) {
+        int[] box = rasterCandidates(pose, e, order, stop, norm, limit);
+        qx0 = box[0];
+        qx1 = box[1];
+        qy0 = box[2];
+        qy1 = box[3];
+      }
     }
     int u0 = px.firstColumn(qx0), u1 = px.lastColumn(qx1);
     int v0 = px.firstRow(qy0), v1 = px.lastRow(qy1);
@@ -296,13 +440,14 @@ public final class MaskAssociation {
   }
 
   /** eq. (6) at a cell; once the partial sum passes {@code stop}, +infinity (known to exceed it). */
-  private static double cellDistance(Pose pose, float[] refined, int cells, int[] order, int cell,
-      double cx, double cy, double stop, double norm) {
-    double[] w = pose.presence();
+  private static double cellDistance(Pose pose, double[] embedded, int numK, int[] order, int cell,
+      double stop, double norm) {
+    double[] w = pose.presence(), x = pose.x(), y = pose.y();
     double d = 0;
+    int base = cell * numK * 2;
     for (int k : order) {
-      double ex = cx + refined[(2 * k + 1) * cells + cell] - pose.x()[k];
-      double ey = cy + refined[2 * k * cells + cell] - pose.y()[k];
+      double ex = embedded[base + 2 * k] - x[k];
+      double ey = embedded[base + 2 * k + 1] - y[k];
       d += w[k] * Math.sqrt(ex * ex + ey * ey);
       if (d > stop) {
         return Double.POSITIVE_INFINITY;
@@ -311,12 +456,51 @@ public final class MaskAssociation {
     return d * norm;
   }
 
-  private static void exactCorner(Pose pose, float[] refined, int[] order, Grid g, int cell,
-      float[] distance, double norm) {
-    if (distance[cell] == Float.POSITIVE_INFINITY) {
-      distance[cell] = (float) cellDistance(pose, refined, g.cells(), order, cell, g.x(cell % g.width()),
-          g.y(cell / g.width()), Double.POSITIVE_INFINITY, norm);
+  /** The exact distance where the early exit left +infinity; true if it is within the limit after all. */
+  private static boolean exactCorner(Pose pose, Embedded e, int[] order, int cell, double norm, double limit) {
+    if (e.distance[cell] != Float.POSITIVE_INFINITY) {
+      return false;
     }
+    e.distance[cell] = (float) cellDistance(pose, e.embedded, e.numK, order, cell, Double.POSITIVE_INFINITY, norm);
+    e.touchCell(cell);
+    return e.distance[cell] <= limit;
+  }
+
+  /**
+   * Candidate quads as the per-pixel algorithm found them, in raster order with the exact corner
+   * values of earlier candidates: needed only when an early exit (d > stop) rounds to a float
+   * distance within the limit, which can make a later quad a candidate. Returns the quad box.
+   */
+  private static int[] rasterCandidates(Pose pose, Embedded e, int[] order, double stop, double norm, double limit) {
+    Grid g = e.g;
+    int gw = g.width(), qw = e.px.quadsX, qh = e.px.quadsY;
+    e.resetAll = true;
+    Arrays.fill(e.candidate, false);
+    for (int cell : e.needed) {
+      e.distance[cell] = (float) cellDistance(pose, e.embedded, e.numK, order, cell, stop, norm);
+    }
+    int[] box = {qw, -1, qh, -1};
+    for (int qy = 0; qy < qh; qy++) {
+      int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
+      for (int qx = 0; qx < qw; qx++) {
+        int q = qy * qw + qx;
+        int x0 = qx, x1 = Math.min(qx + 1, gw - 1);
+        int c00 = y0 * gw + x0, c01 = y0 * gw + x1, c10 = y1 * gw + x0, c11 = y1 * gw + x1;
+        float[] d = e.distance;
+        if (e.activeQuad[q] && (d[c00] <= limit || d[c01] <= limit || d[c10] <= limit || d[c11] <= limit)) {
+          e.candidate[q] = true;
+          box[0] = Math.min(box[0], qx);
+          box[1] = Math.max(box[1], qx);
+          box[2] = Math.min(box[2], qy);
+          box[3] = Math.max(box[3], qy);
+          exactCorner(pose, e, order, c00, norm, limit);
+          exactCorner(pose, e, order, c01, norm, limit);
+          exactCorner(pose, e, order, c10, norm, limit);
+          exactCorner(pose, e, order, c11, norm, limit);
+        }
+      }
+    }
+    return box;
   }
 
   /** Keypoint types with positive weight, heaviest first. */

@@ -36,7 +36,10 @@ public final class MaskAssociation {
     this.longShortSteps = longShortSteps;
   }
 
-  /** One mask per pose, in image pixels (the maps' transform's image size). */
+  /**
+   * One mask per pose, in image pixels (the maps' transform's image size), or at the capped size
+   * of {@link MaskConfig#maskSize} when the configuration caps it.
+   */
   public List<Rle> masks(PersonLabMaps maps, List<Pose> poses) {
     return masks(maps, RefinedField.longRange(maps.longOffsets(), maps.shortOffsets(),
         longSelfSteps, longShortSteps), poses);
@@ -48,6 +51,10 @@ public final class MaskAssociation {
       throw new IllegalArgumentException("the maps have no segmentation or long-range offsets");
     }
     FrameTransform tf = maps.transform();
+    int[] size = config.maskSize(tf.imageWidth(), tf.imageHeight());
+    if (size[0] != tf.imageWidth() || size[1] != tf.imageHeight()) {
+      tf = tf.forImageSize(size[0], size[1]); // the capped mask is an image of its own over the same frame
+    }
     int imgW = tf.imageWidth(), imgH = tf.imageHeight();
     if (poses.isEmpty()) {
       return List.of();
@@ -213,8 +220,7 @@ public final class MaskAssociation {
   private Rle maskOf(Pose pose, PersonLabMaps maps, RefinedField L, Embedded e) {
     Grid g = e.g;
     PixelGrid px = e.px;
-    FrameTransform tf = maps.transform();
-    int imgW = tf.imageWidth(), imgH = tf.imageHeight();
+    int imgW = px.fracX.length, imgH = px.fracY.length; // the mask's size
     double[] w = pose.presence();
     double sumW = 0;
     for (double v : w) {

@@ -300,7 +300,7 @@ class LabelJobTest {
     try (PersonLabModel.Session session = model.newSession()) {
       for (CocoImage img : gt.images()) {
         ImageResult r = pipeline.process(Files.readAllBytes(IMAGES.resolve(img.fileName())), img.fileName(), session);
-        io.personlab.people.CocoResults.add(img.id(), r.people(), kp, segm);
+        io.personlab.people.CocoResults.add(img.id(), img.width(), img.height(), r.people(), kp, segm);
       }
     }
     for (IouType type : List.of(IouType.KEYPOINTS, IouType.SEGM)) {

@@ -106,13 +106,14 @@ public final class MaskAssociation {
     final int numK;
     final int[] needed; // the cells at corners of active quads
     final double[] embedded; // (cell * numK + k) * 2: G_k x, then y (as eq. 6 adds them: double)
+    final double[] centroid; // cell * 2: C(x), the mean of the G_k(x)
     final float[] distance; // +infinity where not computed for the current person
     final boolean[] candidate;
     final int[] touchedCells, touchedQuads;
     int cellsTouched, quadsTouched;
     boolean resetAll; // set by the raster fallback, which touches everything
-    // Per keypoint type, built when a person's heaviest keypoint first asks: needed cells by the
-    // bucket of G_k (counting sort), bucket b's cells at order[start[b] .. start[b + 1]).
+    // Per keypoint type (and for C at numK), built when a person first asks: needed cells by the
+    // bucket of G_k (counting sort), bucket b's cells at sorted[start[b] .. start[b + 1]).
     final int[][] bucketStart, bucketCells;
     final double bucket;
     final int bucketsX, bucketsY;
@@ -128,24 +129,28 @@ public final class MaskAssociation {
       }
       needed = new int[n];
       embedded = new double[cells * numK * 2];
+      centroid = new double[cells * 2];
       for (int cell = 0, i = 0; cell < cells; cell++) {
         if (!neededCell[cell]) {
           continue;
         }
         needed[i++] = cell;
         double cx = g.x(cell % g.width()), cy = g.y(cell / g.width());
+        double sx = 0, sy = 0;
         for (int k = 0; k < numK; k++) {
-          embedded[(cell * numK + k) * 2] = cx + refined[(2 * k + 1) * cells + cell];
-          embedded[(cell * numK + k) * 2 + 1] = cy + refined[2 * k * cells + cell];
+          sx += embedded[(cell * numK + k) * 2] = cx + refined[(2 * k + 1) * cells + cell];
+          sy += embedded[(cell * numK + k) * 2 + 1] = cy + refined[2 * k * cells + cell];
         }
+        centroid[cell * 2] = sx / numK;
+        centroid[cell * 2 + 1] = sy / numK;
       }
       distance = new float[cells];
       Arrays.fill(distance, Float.POSITIVE_INFINITY);
       candidate = new boolean[activeQuad.length];
       touchedCells = new int[2 * n + 4 * activeQuad.length]; // disk cells, then exact corners
       touchedQuads = new int[activeQuad.length];
-      bucketStart = new int[numK][];
-      bucketCells = new int[numK][];
+      bucketStart = new int[numK + 1][];
+      bucketCells = new int[numK + 1][];
       bucket = 2.0 * g.stride();
       bucketsX = (int) Math.ceil(g.width() * g.stride() / bucket) + 1;
       bucketsY = (int) Math.ceil(g.height() * g.stride() / bucket) + 1;
@@ -163,6 +168,7 @@ public final class MaskAssociation {
       return b < 0 ? 0 : (b >= n - 1 ? n - 1 : (int) b); // NaN -> 0
     }
 
+    /** Buckets the needed cells by G_k, or by C for k = numK. */
     void index(int k) {
       if (bucketStart[k] != null) {
         return;
@@ -170,8 +176,9 @@ public final class MaskAssociation {
       int[] start = new int[bucketsX * bucketsY + 1];
       int[] of = new int[needed.length];
       for (int i = 0; i < needed.length; i++) {
-        int o = (needed[i] * numK + k) * 2;
-        of[i] = bucketY(embedded[o + 1]) * bucketsX + bucketX(embedded[o]);
+        double[] at = k < numK ? embedded : centroid;
+        int o = k < numK ? (needed[i] * numK + k) * 2 : needed[i] * 2;
+        of[i] = bucketY(at[o + 1]) * bucketsX + bucketX(at[o]);
         start[of[i] + 1]++;
       }
       for (int b = 0; b < bucketsX * bucketsY; b++) {
@@ -236,13 +243,31 @@ public final class MaskAssociation {
     double t = config.distanceThreshold();
     double limit = exact ? t * config.exactCandidateFactor() : t;
     double stop = limit / norm;
-    // Triangle bound: D <= limit needs w* |G_k*(x) - y_k*| <= stop for the heaviest keypoint k*,
-    // so only cells whose G_k* lies in that disk (padded against rounding) can be candidates.
-    int kStar = order[0];
-    double radius = stop / w[kStar] * (1 + 1e-6) + 1e-6;
-    double yx = pose.x()[kStar], yy = pose.y()[kStar];
-    e.index(kStar);
-    int[] start = e.bucketStart[kStar], sorted = e.bucketCells[kStar];
+    // Triangle bounds: D <= limit needs w* |G_k*(x) - y_k*| <= stop for the heaviest keypoint k*,
+    // and, all weights being at least w_min > 0, sum_k w_k |e_k| >= w_min |sum_k e_k|, i.e.
+    // w_min K |C(x) - mean_k y_k| <= stop with C(x) the mean of the G_k(x) (much the tighter when
+    // no keypoint is nearly absent). Only cells whose G_k* (or C) lies in the smaller disk (padded
+    // against rounding) can be candidates.
+    int slot = order[0];
+    double radius = stop / w[slot];
+    double yx = pose.x()[slot], yy = pose.y()[slot];
+    int numK = e.numK;
+    double wMin = order.length == numK ? w[order[numK - 1]] : 0;
+    if (wMin > 0 && stop / (wMin * numK) < radius) {
+      slot = numK;
+      radius = stop / (wMin * numK);
+      yx = 0;
+      yy = 0;
+      for (int k = 0; k < numK; k++) {
+        yx += pose.x()[k];
+        yy += pose.y()[k];
+      }
+      yx /= numK;
+      yy /= numK;
+    }
+    radius = radius * (1 + 1e-6) + 1e-6;
+    e.index(slot);
+    int[] start = e.bucketStart[slot], sorted = e.bucketCells[slot];
     int bx0 = e.bucketX(yx - radius), bx1 = e.bucketX(yx + radius);
     int by0 = e.bucketY(yy - radius), by1 = e.bucketY(yy + radius);
     int gw = g.width(), qw = px.quadsX, qh = px.quadsY;

@@ -363,14 +363,22 @@ public final class MaskAssociation {
         }
         int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
         int c00 = y0 * gw + x0, c01 = y0 * gw + x1, c10 = y1 * gw + x0, c11 = y1 * gw + x1;
-        float s00 = seg[c00], s01 = seg[c01], s10 = seg[c10], s11 = seg[c11];
-        long fg = span(s00 + (s01 - s00) * fx, s10 + (s11 - s10) * fx, segThr, true, px.fracY, vs, ve);
-        if (first(fg) > last(fg)) {
+        if (surelyIn(distance[c00], distance[c01], distance[c10], distance[c11], t, -1)
+            && surelyIn(seg[c00], seg[c01], seg[c10], seg[c11], segThr, 1)) {
+          runs.append(false, (int) (column + vs - written));
+          runs.append(true, ve - vs + 1);
+          written = column + ve + 1;
           continue;
         }
+        // the distance first: in a crowd it is the selective condition
         double top = distance[c00] + (distance[c01] - distance[c00]) * fx;
         double bottom = distance[c10] + (distance[c11] - distance[c10]) * fx;
-        long in = span(top, bottom, t, false, px.fracY, first(fg), last(fg));
+        long near = span(top, bottom, t, false, px.fracY, vs, ve);
+        if (first(near) > last(near)) {
+          continue;
+        }
+        float s00 = seg[c00], s01 = seg[c01], s10 = seg[c10], s11 = seg[c11];
+        long in = span(s00 + (s01 - s00) * fx, s10 + (s11 - s10) * fx, segThr, true, px.fracY, first(near), last(near));
         if (first(in) > last(in)) {
           continue;
         }
@@ -379,6 +387,19 @@ public final class MaskAssociation {
         written = column + last(in) + 1;
       }
     }
+  }
+
+  /**
+   * Whether all four corners pass (sign 1: >= thr, -1: <= thr) by a margin that the rounding of
+   * the bilinear expression cannot cross: it is within 2^-22 of the corners' largest magnitude
+   * of their convex hull (one float subtraction, then double operations), so every pixel of the
+   * quad passes and its evaluation can be skipped without changing the result.
+   */
+  private static boolean surelyIn(float a, float b, float c, float d, double thr, int sign) {
+    double m = Math.max(Math.max(Math.abs(a), Math.abs(b)), Math.max(Math.abs(c), Math.abs(d)));
+    double margin = 1e-6 * (m + Math.abs(thr));
+    return sign > 0 ? Math.min(Math.min(a, b), Math.min(c, d)) >= thr + margin
+        : Math.max(Math.max(a, b), Math.max(c, d)) <= thr - margin;
   }
 
   private static final long EMPTY = 0xffffffffL; // first 0, last -1

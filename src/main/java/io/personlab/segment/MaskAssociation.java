@@ -363,24 +363,23 @@ public final class MaskAssociation {
         }
         int y0 = qy, y1 = Math.min(qy + 1, g.height() - 1);
         int c00 = y0 * gw + x0, c01 = y0 * gw + x1, c10 = y1 * gw + x0, c11 = y1 * gw + x1;
-        if (surelyIn(distance[c00], distance[c01], distance[c10], distance[c11], t, -1)
-            && surelyIn(seg[c00], seg[c01], seg[c10], seg[c11], segThr, 1)) {
-          runs.append(false, (int) (column + vs - written));
-          runs.append(true, ve - vs + 1);
-          written = column + ve + 1;
-          continue;
-        }
         // the distance first: in a crowd it is the selective condition
-        double top = distance[c00] + (distance[c01] - distance[c00]) * fx;
-        double bottom = distance[c10] + (distance[c11] - distance[c10]) * fx;
-        long near = span(top, bottom, t, false, px.fracY, vs, ve);
-        if (first(near) > last(near)) {
-          continue;
+        long near = interval(vs, ve);
+        if (!surelyIn(distance[c00], distance[c01], distance[c10], distance[c11], t, -1)) {
+          double top = distance[c00] + (distance[c01] - distance[c00]) * fx;
+          double bottom = distance[c10] + (distance[c11] - distance[c10]) * fx;
+          near = span(top, bottom, t, false, px.fracY, vs, ve);
+          if (first(near) > last(near)) {
+            continue;
+          }
         }
+        long in = near;
         float s00 = seg[c00], s01 = seg[c01], s10 = seg[c10], s11 = seg[c11];
-        long in = span(s00 + (s01 - s00) * fx, s10 + (s11 - s10) * fx, segThr, true, px.fracY, first(near), last(near));
-        if (first(in) > last(in)) {
-          continue;
+        if (!surelyIn(s00, s01, s10, s11, segThr, 1)) {
+          in = span(s00 + (s01 - s00) * fx, s10 + (s11 - s10) * fx, segThr, true, px.fracY, first(near), last(near));
+          if (first(in) > last(in)) {
+            continue;
+          }
         }
         runs.append(false, (int) (column + first(in) - written));
         runs.append(true, last(in) - first(in) + 1);
@@ -411,7 +410,7 @@ public final class MaskAssociation {
   private static long span(double top, double bottom, double thr, boolean atLeast, double[] fy, int lo, int hi) {
     boolean atLo = passes(top, bottom, fy[lo], thr, atLeast), atHi = passes(top, bottom, fy[hi], thr, atLeast);
     if (atLo == atHi) {
-      return atLo ? ((long) lo << 32) | (hi & 0xffffffffL) : EMPTY;
+      return atLo ? interval(lo, hi) : EMPTY;
     }
     int l = lo, h = hi; // passes(l) == atLo != passes(h)
     while (h - l > 1) {
@@ -422,7 +421,11 @@ public final class MaskAssociation {
         h = m;
       }
     }
-    return atLo ? ((long) lo << 32) | (l & 0xffffffffL) : ((long) h << 32) | (hi & 0xffffffffL);
+    return atLo ? interval(lo, l) : interval(h, hi);
+  }
+
+  private static long interval(int first, int last) {
+    return ((long) first << 32) | (last & 0xffffffffL);
   }
 
   private static boolean passes(double top, double bottom, double fy, double thr, boolean atLeast) {

@@ -16,13 +16,16 @@ import io.personlab.image.ImageDecoder;
 import io.personlab.image.NetworkInput;
 import io.personlab.image.Resizer;
 import io.personlab.io.CocoJson;
+import io.personlab.maps.Grid;
 import io.personlab.maps.PersonLabMaps;
+import io.personlab.maps.VectorField;
 import io.personlab.model.PersonLabModel;
 import io.personlab.rle.Rle;
 import io.personlab.targets.TargetEncoder;
 import io.personlab.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * The grid-cost masks equal, run for run, the per-pixel algorithm they replaced
  * ({@link ReferenceMaskAssociation}): on synthetic scenes at strides 8 and 16 under odd
  * transforms (a 4000x3000 photo decoded at 769 px among them), and on the real network's maps of
- * val photos at their own size and as if they were 4000x3000 photos.
+ * val photos at their own size and as if they were 4000x3000 photos; and where an early exit
+ * rounds into the limit (the raster-order fallback).
  */
 class MaskReferenceTest {
   private static final DecoderConfig DECODER = DecoderConfig.paperDefaults();
@@ -111,5 +115,39 @@ class MaskReferenceTest {
       }
     }
     assertTrue(area > 0);
+  }
+
+  /**
+   * A cell whose eq. (6) sum passes the early exit's stop by 1e-9 yet rounds to a float distance
+   * of exactly t: the per-pixel algorithm, filling that corner for an earlier candidate quad, then
+   * finds later quads with it as candidates (raster order). The masks must still agree.
+   */
+  @Test
+  void anEarlyExitThatRoundsIntoTheLimitKeepsTheRasterOrdersCandidates() {
+    int k = CocoKeypoints.K;
+    Grid grid = new Grid(6, 6, 8);
+    int cells = grid.cells();
+    float[] seg = new float[cells];
+    Arrays.fill(seg, 1f);
+    VectorField zeroMid = VectorField.zeros(grid, 16);
+    VectorField longOffsets = VectorField.zeros(grid, k);
+    // every keypoint at P, 0.25 + 1e-9 right of cell (col 2, row 2): D there = 0.250000001 (scale 1)
+    double px = 16.25 + 1e-9, py = 16;
+    int c1 = 2 * 6 + 1; // its left neighbour embeds onto P
+    for (int t = 0; t < k; t++) {
+      longOffsets.set(t, c1, 0f, 8.25f);
+    }
+    PersonLabMaps maps = new PersonLabMaps(grid, k, new float[k * cells], VectorField.zeros(grid, k),
+        zeroMid, zeroMid.copy(), seg, longOffsets, FrameTransform.identity(41, 41));
+    double[] x = new double[k], y = new double[k], presence = new double[k];
+    Arrays.fill(x, px);
+    Arrays.fill(y, py);
+    Arrays.fill(presence, 1);
+    List<Pose> poses = List.of(new Pose(x, y, presence, presence.clone(), 1));
+    MaskConfig config = MaskConfig.paperDefaults();
+    Rle expected = new ReferenceMaskAssociation(config, 0, 0).masks(maps, poses).get(0);
+    byte[] px16 = expected.decode();
+    assertEquals(1, px16[16 * 41 + 16], "the per-pixel algorithm takes pixel (16, 16), D = 0.25f exactly");
+    assertEquals(expected, new MaskAssociation(config, 0, 0).masks(maps, poses).get(0));
   }
 }

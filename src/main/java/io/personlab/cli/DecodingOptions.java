@@ -24,6 +24,11 @@ final class DecodingOptions {
       description = "INTERPOLATED (default: eq. 6 per cell, upsampled) or EXACT (eq. 6 per pixel)")
   MaskConfig.Distance maskDistance = MaskConfig.Distance.INTERPOLATED;
 
+  @Option(names = "--mask-max-side", paramLabel = "N",
+      description = "masks at a resolution whose long side is at most N (default: 0 = image resolution); "
+          + "boundaries move by at most half a mask pixel")
+  int maskMaxSide = 0;
+
   @Option(names = "--bridge-threshold", paramLabel = "P",
       description = "long-range bridge across keypoints with p_k below this (default: ${DEFAULT-VALUE}; 0 = the paper's plain greedy walk)")
   double bridgeThreshold = DecoderConfig.paperDefaults().bridgeThreshold();
@@ -34,6 +39,6 @@ final class DecodingOptions {
   }
 
   MaskConfig maskConfig() {
-    return MaskConfig.paperDefaults().withDistance(maskDistance);
+    return MaskConfig.paperDefaults().withDistance(maskDistance).withMaxSide(maskMaxSide);
   }
 }

@@ -77,7 +77,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
         ImageResult r = pipeline.process(Files.readAllBytes(file), file.toString(), session);
         forward[i] = r.forwardMs();
         post[i] = r.postMs();
-        CocoResults.add(image.id(), r.people(), kp, segm);
+        CocoResults.add(image.id(), image.width(), image.height(), r.people(), kp, segm);
       }
     }
     if (output != null) {

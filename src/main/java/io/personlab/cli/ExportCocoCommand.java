@@ -1,7 +1,6 @@
 package io.personlab.cli;
 
 import io.personlab.coco.CocoResult;
-import io.personlab.coco.Segmentation;
 import io.personlab.io.CocoJson;
 import io.personlab.jobs.LabelStore;
 import io.personlab.jobs.LabelTableReader;
@@ -88,8 +87,9 @@ public final class ExportCocoCommand implements Callable<Integer> {
     checkNotLocal(spark, output);
     // Streamed: the driver holds one partition of people at a time, never the whole store.
     Iterator<Row> people = all.where(col("status").equalTo("ok"))
-        .select(col("image_id"), posexplode(col("people")).as(new String[] {"pos", "p"}))
-        .select(col("image_id"), col("p.score"), col("p.keypoints"), col("p.mask"), col("pos"))
+        .select(col("image_id"), col("width"), col("height"), posexplode(col("people")).as(new String[] {"pos", "p"}))
+        .select(col("image_id"), col("p.score"), col("p.keypoints"), col("p.mask"), col("pos"), col("width"),
+            col("height"))
         .orderBy(col("image_id"), col("pos")) // each image's people in the decoder's order
         .toLocalIterator();
     Iterator<CocoResult> results = new Iterator<>() {
@@ -132,7 +132,7 @@ public final class ExportCocoCommand implements Callable<Integer> {
     if (segm) {
       Row mask = r.getStruct(3);
       return mask == null ? null : new CocoResult(id, imageId, 1, score, null, null,
-          new Segmentation.CompressedRle(mask.getInt(0), mask.getInt(1), mask.getString(2)));
+          io.personlab.jobs.LabelSchema.maskAtImageSize(mask, (Integer) r.get(5), (Integer) r.get(6)));
     }
     List<Double> kp = r.getList(2);
     return new CocoResult(id, imageId, 1, score, null, kp.stream().mapToDouble(Double::doubleValue).toArray(), null);

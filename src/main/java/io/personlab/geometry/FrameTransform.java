@@ -25,6 +25,16 @@ public record FrameTransform(
     return new FrameTransform(imageWidth, imageHeight, 1, 1, 0, 0);
   }
 
+  /**
+   * The same frame seen from this image resized to {@code width x height}: pixel u' of the
+   * resized image has its centre at original coordinate (u' + 0.5) / m - 0.5, m = width / imageWidth.
+   */
+  public FrameTransform forImageSize(int width, int height) {
+    double rx = (double) imageWidth / width, ry = (double) imageHeight / height;
+    return new FrameTransform(width, height, scaleX * rx, scaleY * ry,
+        offsetX + (0.5 * rx - 0.5) * scaleX, offsetY + (0.5 * ry - 0.5) * scaleY);
+  }
+
   public double toFrameX(double imageX) {
     return imageX * scaleX + offsetX;
   }

@@ -9,6 +9,23 @@ import org.apache.spark.sql.types.StructType;
 public final class LabelSchema {
   private LabelSchema() {}
 
+  /**
+   * A person's {@link #MASK} as a COCO segmentation at the image's size: a mask computed at a
+   * capped resolution ({@code --mask-max-side}; the row's width and height are the image's) is
+   * resized by nearest neighbour on its runs. Null width or height: the mask as stored.
+   */
+  public static io.personlab.coco.Segmentation.CompressedRle maskAtImageSize(org.apache.spark.sql.Row mask,
+      Integer width, Integer height) {
+    int h = mask.getInt(0), w = mask.getInt(1);
+    String counts = mask.getString(2);
+    if (width == null || height == null || (w == width && h == height)) {
+      return new io.personlab.coco.Segmentation.CompressedRle(h, w, counts);
+    }
+    io.personlab.rle.Rle full = io.personlab.rle.RleOps.resize(
+        io.personlab.rle.Rle.fromCompressedString(counts, h, w), height, width);
+    return new io.personlab.coco.Segmentation.CompressedRle(height, width, full.toCompressedString());
+  }
+
   public static final StructType MASK = new StructType(new StructField[] {
     DataTypes.createStructField("height", DataTypes.IntegerType, false),
     DataTypes.createStructField("width", DataTypes.IntegerType, false),

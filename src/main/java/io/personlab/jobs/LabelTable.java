@@ -151,10 +151,19 @@ public final class LabelTable {
     return ids.get(0);
   }
 
-  /** The hash of the decoding settings (input pyramid, decoder, masks, limits, minimum score). */
+  /**
+   * The hash of the decoding settings (input pyramid, decoder, masks, limits, minimum score). A
+   * mask size cap enters it only when set, so full-resolution configurations keep the ids they
+   * had before the cap existed.
+   */
   public static String decodingHash(PipelineConfig pipeline) {
     try {
-      return sha256(new ObjectMapper().writeValueAsString(pipeline)).substring(0, 16);
+      ObjectMapper json = new ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode tree = json.valueToTree(pipeline);
+      if (pipeline.masks().maxSide() == 0) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("masks")).remove("maxSide");
+      }
+      return sha256(json.writeValueAsString(tree)).substring(0, 16);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

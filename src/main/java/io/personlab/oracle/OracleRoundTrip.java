@@ -76,7 +76,7 @@ public final class OracleRoundTrip {
     long total = 0;
     for (int i = 0; i < images.size(); i++) {
       total += nanos[i];
-      CocoResults.add(images.get(i).id(), found[i], kp, segm);
+      CocoResults.add(images.get(i).id(), images.get(i).width(), images.get(i).height(), found[i], kp, segm);
     }
     Summary keypoints = evaluate(gt, kp, IouType.KEYPOINTS, threads);
     Summary segmAll = evaluate(gt, segm, IouType.SEGM, threads);

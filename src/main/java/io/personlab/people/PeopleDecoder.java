@@ -8,6 +8,7 @@ import io.personlab.maps.MultiScaleMerge;
 import io.personlab.maps.PersonLabMaps;
 import io.personlab.decode.RefinedField;
 import io.personlab.rle.Rle;
+import io.personlab.rle.RleOps;
 import io.personlab.segment.MaskAssociation;
 import io.personlab.segment.MaskConfig;
 import java.util.ArrayList;
@@ -61,7 +62,10 @@ public final class PeopleDecoder {
         y1 = Math.max(y1, y);
       }
       Rle mask = personMasks == null ? null : personMasks.get(j);
-      double[] box = mask != null && mask.area() > 0 ? mask.toBbox() : new double[] {x0, y0, x1 - x0, y1 - y0};
+      // the box of the mask as it is at image size (a capped mask is resized by nearest neighbour)
+      double[] box = mask != null && mask.area() > 0
+          ? RleOps.resize(mask, tf.imageHeight(), tf.imageWidth()).toBbox()
+          : new double[] {x0, y0, x1 - x0, y1 - y0};
       people.add(new Person(kp, p.score(), box, mask));
     }
     return people;

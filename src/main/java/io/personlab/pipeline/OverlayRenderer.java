@@ -37,9 +37,10 @@ public final class OverlayRenderer {
     }
     for (int j = people.size() - 1; j >= 0; j--) { // best person painted last, on top
       Rle mask = people.get(j).mask();
-      if (mask == null || mask.height() != h || mask.width() != w) {
+      if (mask == null) {
         continue;
       }
+      mask = io.personlab.rle.RleOps.resize(mask, h, w); // a capped mask (--mask-max-side) at the photo's size
       Color c = PALETTE[j % PALETTE.length];
       int p = 0;
       boolean on = false;

@@ -41,6 +41,29 @@ class InferCommandTest {
   }
 
   @Test
+  void maskMaxSideCapsTheMasksNotTheKeypoints() throws Exception {
+    Path image = SharedData.path("data/coco-mini-val/images/000000109313.jpg");
+    Path full = tmp.resolve("full.json"), capped = tmp.resolve("capped.json");
+    assertEquals(0, EvaluateCommandTest.run("infer", "--model", MODEL, "--image", image.toString(),
+        "--output", full.toString()).exit());
+    EvaluateCommandTest.Run r = EvaluateCommandTest.run("infer", "--model", MODEL, "--image", image.toString(),
+        "--output", capped.toString(), "--mask-max-side", "160", "--render", tmp.resolve("c.png").toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode a = new ObjectMapper().readTree(full.toFile()).get("people").get(0);
+    JsonNode b = new ObjectMapper().readTree(capped.toFile()).get("people").get(0);
+    int w = new ObjectMapper().readTree(full.toFile()).get("width").asInt();
+    int h = new ObjectMapper().readTree(full.toFile()).get("height").asInt();
+    JsonNode size = b.get("mask").get("size");
+    assertEquals(160, Math.max(size.get(0).asInt(), size.get(1).asInt()));
+    assertEquals(Math.round(h * 160.0 / Math.max(w, h)), size.get(0).asInt());
+    assertEquals(a.get("keypoints").toString(), b.get("keypoints").toString(), "keypoints stay in image pixels");
+    double bound = Math.max(w, h) / 160.0 + 1; // a boundary moves at most half a mask pixel; two edges per side
+    for (int i = 0; i < 4; i++) {
+      assertEquals(a.get("box").get(i).asDouble(), b.get("box").get(i).asDouble(), bound, "box in image pixels");
+    }
+  }
+
+  @Test
   void badInputsGiveOneClearError() throws Exception {
     Path text = tmp.resolve("notes.jpg");
     Files.writeString(text, "hello");

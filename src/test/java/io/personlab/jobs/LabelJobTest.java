@@ -355,7 +355,7 @@ class LabelJobTest {
     try (PersonLabModel.Session session = model.newSession()) {
       for (CocoImage img : gt.images()) {
         ImageResult r = pipeline.process(Files.readAllBytes(IMAGES.resolve(img.fileName())), img.fileName(), session);
-        io.personlab.people.CocoResults.add(img.id(), r.people(), kp, segm);
+        io.personlab.people.CocoResults.add(img.id(), img.width(), img.height(), r.people(), kp, segm);
       }
     }
     for (IouType type : List.of(IouType.KEYPOINTS, IouType.SEGM)) {
@@ -370,6 +370,56 @@ class LabelJobTest {
       }
       assertTrue(direct[0] > 0.05, type + " AP " + direct[0]);
     }
+  }
+
+  @Test
+  void cappedMasksAreStoredSmallAndExportedAtImageSize() throws Exception {
+    Path dir = trapCorpus("capped", Map.of());
+    String out = tmp.resolve("capped-labels").toString();
+    PipelineConfig d = fast(0);
+    PipelineConfig config = new PipelineConfig(d.longSides(), d.decoder(), d.masks().withMaxSide(160), d.maxPixels(),
+        d.minPersonScore());
+    assertEquals(0, LabelJob.run(spark, options(List.of(dir.toString()), out, config, 30, false, 0)).errors());
+    int masks = 0;
+    for (Row r : rows(out)) {
+      for (Row person : r.<Row>getList(9)) {
+        Row mask = person.getStruct(3);
+        assertEquals(160, Math.max(mask.getInt(0), mask.getInt(1)), "stored at the capped size");
+        assertEquals(Math.round(r.getInt(3) * 160.0 / Math.max(r.getInt(2), r.getInt(3))), mask.getInt(0));
+        masks++;
+      }
+    }
+    assertTrue(masks > 0);
+    // export-coco writes them at image size, as the one-image path's COCO results have them
+    CocoDataset gt = CocoJson.readDataset(SharedData.path("data/coco-mini-val/person_keypoints_val2017_mini.json").toString());
+    PersonLabModel model = PersonLabModel.shared(MODEL, 1);
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), config);
+    List<CocoResult> kp = new ArrayList<>(), segm = new ArrayList<>();
+    try (PersonLabModel.Session session = model.newSession()) {
+      for (CocoImage img : gt.images()) {
+        if (Files.exists(dir.resolve(img.fileName()))) {
+          ImageResult r = pipeline.process(Files.readAllBytes(dir.resolve(img.fileName())), img.fileName(), session);
+          io.personlab.people.CocoResults.add(img.id(), img.width(), img.height(), r.people(), kp, segm);
+        }
+      }
+    }
+    Path exported = tmp.resolve("capped-segm.json");
+    EvaluateCommandTest.Run e = EvaluateCommandTest.run("export-coco", "--labels", out, "--output",
+        exported.toString(), "--iou-type", "segm");
+    assertEquals(0, e.exit(), e.err());
+    Map<Long, List<String>> viaSpark = new TreeMap<>(), direct = new TreeMap<>();
+    for (CocoResult c : CocoJson.readResults(exported.toString())) {
+      viaSpark.computeIfAbsent(c.imageId(), k -> new ArrayList<>()).add(c.segmentation().toString());
+    }
+    for (CocoResult c : segm) {
+      direct.computeIfAbsent(c.imageId(), k -> new ArrayList<>()).add(c.segmentation().toString());
+      CocoImage img = gt.imagesById().get(c.imageId());
+      var rle = (io.personlab.coco.Segmentation.CompressedRle) c.segmentation();
+      assertEquals(img.height(), rle.height());
+      assertEquals(img.width(), rle.width());
+    }
+    assertEquals(masks, segm.size());
+    assertEquals(direct, viaSpark);
   }
 
   static double[] stats(CocoDataset gt, List<CocoResult> results, IouType type) {

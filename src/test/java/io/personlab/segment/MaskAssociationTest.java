@@ -91,4 +91,39 @@ class MaskAssociationTest {
     assertEquals(1, people.size());
     assertEquals(0, people.get(0).mask().area());
   }
+
+  @Test
+  void cappedMasksAreTheFullOnesWithinHalfAMaskPixel() {
+    // a 4000x3000 photo decoded at 769 px, masks capped at 769 px (m = 769 / 4000)
+    int w = 4000, h = 3000;
+    double s = 769.0 / 4000;
+    FrameTransform tf = new FrameTransform(w, h, s, s, (s - 1) / 2, (s - 1) / 2);
+    PersonLabMaps m = ENCODER.oracleMaps(io.personlab.bench.SyntheticScenes.people(4, w, h, 5), tf,
+        TargetEncoder.gridFor(tf, 16));
+    List<Person> full = PeopleDecoder.paperDefaults().decode(m);
+    List<Person> capped = new PeopleDecoder(DecoderConfig.paperDefaults(),
+        MaskConfig.paperDefaults().withMaxSide(769)).decode(m);
+    assertEquals(4, full.size());
+    assertEquals(full.size(), capped.size());
+    double halfMaskPixel = w / (2 * 769.0);
+    for (int j = 0; j < full.size(); j++) {
+      Rle c = capped.get(j).mask();
+      assertEquals(577, c.height());
+      assertEquals(769, c.width());
+      Rle up = RleOps.resize(c, h, w);
+      double iou = RleOps.iou(List.of(up), List.of(full.get(j).mask()), null)[0][0];
+      assertTrue(iou > 0.98, "IoU " + iou);
+      assertEquals(full.get(j).keypoints()[0], capped.get(j).keypoints()[0], "keypoints stay in image pixels");
+      double[] a = full.get(j).box(), b = capped.get(j).box();
+      for (int i = 0; i < 4; i++) {
+        assertTrue(Math.abs(a[i] - b[i]) <= 2 * halfMaskPixel + 1, "box " + java.util.Arrays.toString(a) + " vs "
+            + java.util.Arrays.toString(b));
+      }
+    }
+    // a photo already within the cap keeps its masks as they are
+    PersonLabMaps small = maps(List.of(Scenes.person(1, Scenes.standing(200, 40, 280), 20, W, H)), 8);
+    assertEquals(PeopleDecoder.paperDefaults().decode(small).get(0).mask(),
+        new PeopleDecoder(DecoderConfig.paperDefaults(), MaskConfig.paperDefaults().withMaxSide(W)).decode(small)
+            .get(0).mask());
+  }
 }

@@ -8,7 +8,6 @@ import io.personlab.coco.CocoCategory;
 import io.personlab.coco.CocoFormatException;
 import io.personlab.coco.CocoImage;
 import io.personlab.coco.CocoResult;
-import io.personlab.coco.Segmentation;
 import io.personlab.eval.Detections;
 import io.personlab.eval.IouType;
 import io.personlab.io.CocoJson;
@@ -143,9 +142,9 @@ final class CocoSources {
       IouType type) {
     LabelTableReader.Selection s = LabelTableReader.current(spark, table, warehouse, configId);
     Dataset<Row> people = s.rows().where(col("status").equalTo("ok"))
-        .select(col("image_id"), posexplode(col("people")).as(new String[] {"pos", "p"}))
+        .select(col("image_id"), col("width"), col("height"), posexplode(col("people")).as(new String[] {"pos", "p"}))
         .select(col("image_id"), col("pos"), col("p.score"), col("p.keypoints"), col("p.box"),
-            col("p.mask"));
+            col("p.mask"), col("width"), col("height"));
     String source = s.table() + " (configuration " + s.configId() + ")";
     JavaRDD<Prediction> records = people.javaRDD().map(r -> {
       long imageId = r.getLong(0);
@@ -161,7 +160,7 @@ final class CocoSources {
                 + " has no mask: the model has no segmentation head, so segm cannot be evaluated");
           }
           yield new CocoResult(pos, imageId, 1, score, null, null,
-              new Segmentation.CompressedRle(mask.getInt(0), mask.getInt(1), mask.getString(2)));
+              io.personlab.jobs.LabelSchema.maskAtImageSize(mask, (Integer) r.get(6), (Integer) r.get(7)));
         }
       };
       return new Prediction(result, null);

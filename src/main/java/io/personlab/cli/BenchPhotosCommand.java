@@ -60,6 +60,10 @@ public final class BenchPhotosCommand implements Callable<Integer> {
   @Option(names = "--noise", paramLabel = "SIGMA", description = "Gaussian noise added to the enlarged photos, grey levels (default: ${DEFAULT-VALUE})")
   double noise = 4;
 
+  @Option(names = "--keep", paramLabel = "DIR",
+      description = "write the enlarged photos into DIR and keep them (to label them, e.g. for the output size per photo)")
+  Path keep;
+
   @Mixin ModelOptions modelOptions;
 
   public static void main(String[] args) {
@@ -70,6 +74,9 @@ public final class BenchPhotosCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (keep != null) {
+      return run(Files.createDirectories(keep));
+    }
     Path dir = Files.createTempDirectory("personlab-bench-photos");
     try {
       return run(dir);
@@ -90,8 +97,9 @@ public final class BenchPhotosCommand implements Callable<Integer> {
     RgbImage base = decoder.decode(original, source.toString());
     List<Case> cases = new ArrayList<>();
     cases.add(new Case("original", source, base.width(), base.height()));
-    cases.add(enlarged(base, 4000, 3000, dir));
-    cases.add(enlarged(base, 6000, 4000, dir));
+    String stem = source.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    cases.add(enlarged(base, stem, 4000, 3000, dir));
+    cases.add(enlarged(base, stem, 6000, 4000, dir));
 
     PipelineConfig config = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
     int threads = modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors());
@@ -102,7 +110,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
     int longSide = config.largestLongSide();
     boolean djpeg = onPath("djpeg");
 
-    System.out.printf("bench-photos: %s enlarged into %s (deleted afterwards); model %s, scales %s, %d engine thread(s), %d repeats%n",
+    System.out.printf("bench-photos: %s enlarged into %s (" + (keep != null ? "kept" : "deleted afterwards") + "); model %s, scales %s, %d engine thread(s), %d repeats%n",
         source, dir, spec.name(), config.longSides(), threads, repeats);
     // Round-robin: every repeat runs each measurement of each photo once, so load from other
     // processes falls on all columns alike; the first round is the warm-up.
@@ -187,7 +195,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
   }
 
   /** The photo stretched to w x h with bicubic interpolation, plus Gaussian noise, as a quality 0.92 JPEG. */
-  private Case enlarged(RgbImage base, int w, int h, Path dir) throws IOException {
+  private Case enlarged(RgbImage base, String stem, int w, int h, Path dir) throws IOException {
     BufferedImage src = new BufferedImage(base.width(), base.height(), BufferedImage.TYPE_3BYTE_BGR);
     byte[] s = ((DataBufferByte) src.getRaster().getDataBuffer()).getData();
     byte[] rgb = base.rgb();
@@ -207,7 +215,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
       int v = (int) Math.round((d[i] & 0xff) + noise * random.nextGaussian());
       d[i] = (byte) Math.max(0, Math.min(255, v));
     }
-    Path file = dir.resolve(String.format("photo-%dmp-%dx%d.jpg", Math.round(w * (double) h / 1e6), w, h));
+    Path file = dir.resolve(String.format("%s-%dmp-%dx%d.jpg", stem, Math.round(w * (double) h / 1e6), w, h));
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {

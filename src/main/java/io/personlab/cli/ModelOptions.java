@@ -15,6 +15,10 @@ final class ModelOptions {
       description = "long side of the network input at each scale; several = multi-scale (default: ${DEFAULT-VALUE})")
   List<Integer> scales = PipelineConfig.DEFAULT_SCALES;
 
+  @Option(names = "--flip", negatable = true,
+      description = "flip test-time augmentation: each scale also on the mirrored image, maps averaged (default: off)")
+  boolean flip;
+
   @Option(names = "--engine-threads", paramLabel = "N",
       description = "intra-op threads of the engine (default: all cores; in label: 1 per task)")
   Integer engineThreads;
@@ -39,6 +43,6 @@ final class ModelOptions {
 
   PipelineConfig pipelineConfig(double defaultMinScore) {
     return new PipelineConfig(scales, decoding.decoderConfig(), decoding.maskConfig(), maxPixels,
-        minScore != null ? minScore : defaultMinScore);
+        minScore != null ? minScore : defaultMinScore, flip);
   }
 }

@@ -5,6 +5,7 @@ import io.personlab.image.ImageDecoder;
 import io.personlab.image.NetworkInput;
 import io.personlab.image.Resizer;
 import io.personlab.image.RgbImage;
+import io.personlab.maps.FlipMerge;
 import io.personlab.maps.PersonLabMaps;
 import io.personlab.model.ModelSpec;
 import io.personlab.model.PersonLabModel;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * One image's path, the same in {@code infer}, in tests and inside the Spark job: decode, resize
- * to each scale of the pyramid, run the network, merge the scales and decode people with masks.
+ * to each scale of the pyramid (and its mirror image, with flip), run the network, merge the scales
+ * and decode people with masks.
  * Thread-safe; each thread passes its own model session.
  */
 public final class PersonLabPipeline {
@@ -73,24 +75,34 @@ public final class PersonLabPipeline {
       throw new IllegalArgumentException("batch size must be positive: " + batchSize);
     }
     int n = images.size();
-    double[] resizeMs = new double[n], forwardMs = new double[n];
+    double[] resizeMs = new double[n], forwardMs = new double[n], unflipMs = new double[n];
     List<List<PersonLabMaps>> scales = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       scales.add(new ArrayList<>(config.longSides().size()));
     }
     boolean bgr = "BGR".equals(spec.colorOrder());
+    // with flip, input n + i is image i mirrored: same size, so it rides in image i's bucket
+    int copies = config.flip() ? 2 : 1;
     for (int longSide : config.longSides()) {
-      NetworkInput[] inputs = new NetworkInput[n];
-      // aspect-ratio buckets: the images whose inputs have one size, in order of appearance
+      NetworkInput[] inputs = new NetworkInput[copies * n];
+      // aspect-ratio buckets: the inputs of one size, in order of appearance
       Map<Long, List<Integer>> buckets = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {
         long a = System.nanoTime();
         inputs[i] = Resizer.forNetwork(images.get(i), longSide, spec.outputStride(), bgr, spec.inputScale(),
             spec.inputOffset());
+        if (config.flip()) {
+          inputs[n + i] = inputs[i].mirrored();
+        }
         resizeMs[i] += (System.nanoTime() - a) / 1e6;
-        buckets.computeIfAbsent(((long) inputs[i].height() << 32) | inputs[i].width(), k -> new ArrayList<>()).add(i);
+        List<Integer> bucket = buckets.computeIfAbsent(((long) inputs[i].height() << 32) | inputs[i].width(),
+            k -> new ArrayList<>());
+        bucket.add(i);
+        if (config.flip()) {
+          bucket.add(n + i);
+        }
       }
-      PersonLabMaps[] maps = new PersonLabMaps[n];
+      PersonLabMaps[] maps = new PersonLabMaps[copies * n];
       for (List<Integer> bucket : buckets.values()) {
         for (int from = 0; from < bucket.size(); from += batchSize) {
           List<Integer> batch = bucket.subList(from, Math.min(bucket.size(), from + batchSize));
@@ -101,14 +113,19 @@ public final class PersonLabPipeline {
           double share = (System.nanoTime() - b) / 1e6 / batch.size();
           for (int j = 0; j < batch.size(); j++) {
             maps[batch.get(j)] = out.get(j);
-            forwardMs[batch.get(j)] += share;
+            forwardMs[batch.get(j) % n] += share;
           }
         }
       }
       for (int i = 0; i < n; i++) {
         scales.get(i).add(maps[i]);
-        inputs[i] = null;
+        if (config.flip()) {
+          long a = System.nanoTime();
+          scales.get(i).add(FlipMerge.unflip(maps[n + i], spec.skeleton()));
+          unflipMs[i] += (System.nanoTime() - a) / 1e6;
+        }
       }
+      java.util.Arrays.fill(inputs, null);
     }
     List<ImageResult> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -118,7 +135,7 @@ public final class PersonLabPipeline {
       long e = System.nanoTime();
       scales.set(i, null); // the maps of images already decoded can go
       DecodedImage image = images.get(i);
-      results.add(new ImageResult(image.width(), image.height(), people, resizeMs[i], forwardMs[i], (e - d) / 1e6));
+      results.add(new ImageResult(image.width(), image.height(), people, resizeMs[i], forwardMs[i], unflipMs[i] + (e - d) / 1e6));
     }
     return results;
   }

@@ -5,6 +5,8 @@ import io.personlab.image.ImageDecoder;
 import io.personlab.image.NetworkInput;
 import io.personlab.image.Resizer;
 import io.personlab.image.RgbImage;
+import io.personlab.maps.EnsembleMerge;
+import io.personlab.maps.EnsembleWeights;
 import io.personlab.maps.FlipMerge;
 import io.personlab.maps.PersonLabMaps;
 import io.personlab.model.ModelSpec;
@@ -22,16 +24,36 @@ import java.util.Map;
  * Thread-safe; each thread passes its own model session.
  */
 public final class PersonLabPipeline {
-  private final ModelSpec spec;
+  private final List<ModelSpec> specs;
+  private final EnsembleWeights weights;
   private final PipelineConfig config;
   private final ImageDecoder imageDecoder;
   private final PeopleDecoder peopleDecoder;
 
   public PersonLabPipeline(ModelSpec spec, PipelineConfig config) {
-    if (!spec.skeleton().equals(config.decoder().skeleton())) {
-      throw new IllegalArgumentException(spec.name() + ": the model's keypoints/edges differ from the decoder's");
+    this(List.of(spec), EnsembleWeights.equal(1), config);
+  }
+
+  /**
+   * An ensemble: every network runs on the same inputs (so they must share the output stride)
+   * and their maps are averaged per head with {@code weights} (see {@link EnsembleMerge}) before
+   * scales and flip are merged.
+   */
+  public PersonLabPipeline(List<ModelSpec> specs, EnsembleWeights weights, PipelineConfig config) {
+    if (specs.isEmpty() || weights.models() != specs.size()) {
+      throw new IllegalArgumentException(specs.size() + " models, weights for " + weights.models());
     }
-    this.spec = spec;
+    for (ModelSpec spec : specs) {
+      if (!spec.skeleton().equals(config.decoder().skeleton())) {
+        throw new IllegalArgumentException(spec.name() + ": the model's keypoints/edges differ from the decoder's");
+      }
+      if (spec.outputStride() != specs.get(0).outputStride()) {
+        throw new IllegalArgumentException("an ensemble's networks must share the output stride: " + spec.name()
+            + " has " + spec.outputStride() + ", " + specs.get(0).name() + " " + specs.get(0).outputStride());
+      }
+    }
+    this.specs = List.copyOf(specs);
+    this.weights = weights;
     this.config = config;
     this.imageDecoder = new ImageDecoder(config.maxPixels());
     this.peopleDecoder = new PeopleDecoder(config.decoder(), config.masks());
@@ -46,10 +68,15 @@ public final class PersonLabPipeline {
    * {@code name} names it in errors.
    */
   public ImageResult process(byte[] encoded, String name, PersonLabModel.Session session) {
+    return process(encoded, name, List.of(session));
+  }
+
+  /** The same with one session per network of the ensemble, in the order of the specs. */
+  public ImageResult process(byte[] encoded, String name, List<PersonLabModel.Session> sessions) {
     long t0 = System.nanoTime();
     DecodedImage image = imageDecoder.decodeForNetwork(encoded, name, config.largestLongSide());
     long t1 = System.nanoTime();
-    ImageResult r = process(image, session);
+    ImageResult r = process(List.of(image), sessions, 1).get(0);
     return new ImageResult(r.width(), r.height(), r.people(), r.decodeMs() + (t1 - t0) / 1e6, r.forwardMs(),
         r.postMs());
   }
@@ -64,21 +91,65 @@ public final class PersonLabPipeline {
     return process(List.of(image), session, 1).get(0);
   }
 
+  public List<ImageResult> process(List<DecodedImage> images, PersonLabModel.Session session, int batchSize) {
+    return process(images, List.of(session), batchSize);
+  }
+
   /**
-   * Processes decoded images, running the network on same-sized inputs (images of one aspect
+   * Processes decoded images, running each network on same-sized inputs (images of one aspect
    * ratio, at each scale) as batches of up to {@code batchSize}: one forward per batch, which is
    * what keeps a GPU busy; on a CPU a batch costs what its images cost one by one. Each image's
    * forward time is its share of its batches' time. Results in the order of {@code images}.
    */
-  public List<ImageResult> process(List<DecodedImage> images, PersonLabModel.Session session, int batchSize) {
+  public List<ImageResult> process(List<DecodedImage> images, List<PersonLabModel.Session> sessions, int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be positive: " + batchSize);
     }
+    if (sessions.size() != specs.size()) {
+      throw new IllegalArgumentException(sessions.size() + " sessions for " + specs.size() + " models");
+    }
     int n = images.size();
-    double[] resizeMs = new double[n], forwardMs = new double[n], unflipMs = new double[n];
+    double[] resizeMs = new double[n], forwardMs = new double[n], postMs = new double[n];
+    // per network, per image: the maps of each scale (and its flipped pass)
+    List<List<List<PersonLabMaps>>> perModel = new ArrayList<>(specs.size());
+    for (int m = 0; m < specs.size(); m++) {
+      perModel.add(forward(images, specs.get(m), sessions.get(m), batchSize, resizeMs, forwardMs, postMs));
+    }
+    List<ImageResult> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long d = System.nanoTime();
+      List<PersonLabMaps> scales = perModel.get(0).get(i);
+      if (specs.size() > 1) {
+        List<PersonLabMaps> merged = new ArrayList<>(scales.size());
+        for (int j = 0; j < scales.size(); j++) {
+          List<PersonLabMaps> members = new ArrayList<>(specs.size());
+          for (List<List<PersonLabMaps>> model : perModel) {
+            members.add(model.get(i).get(j));
+          }
+          merged.add(EnsembleMerge.merge(members, weights));
+        }
+        scales = merged;
+      }
+      var people = peopleDecoder.decode(scales).stream()
+          .filter(p -> p.score() >= config.minPersonScore()).toList();
+      long e = System.nanoTime();
+      for (List<List<PersonLabMaps>> model : perModel) {
+        model.set(i, null); // the maps of images already decoded can go
+      }
+      DecodedImage image = images.get(i);
+      results.add(new ImageResult(image.width(), image.height(), people, resizeMs[i], forwardMs[i],
+          postMs[i] + (e - d) / 1e6));
+    }
+    return results;
+  }
+
+  /** One network over every image and scale (and flipped pass); adds to the per-image times. */
+  private List<List<PersonLabMaps>> forward(List<DecodedImage> images, ModelSpec spec, PersonLabModel.Session session,
+      int batchSize, double[] resizeMs, double[] forwardMs, double[] postMs) {
+    int n = images.size();
     List<List<PersonLabMaps>> scales = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      scales.add(new ArrayList<>(config.longSides().size()));
+      scales.add(new ArrayList<>(config.longSides().size() * (config.flip() ? 2 : 1)));
     }
     boolean bgr = "BGR".equals(spec.colorOrder());
     // with flip, input n + i is image i mirrored: same size, so it rides in image i's bucket
@@ -122,21 +193,11 @@ public final class PersonLabPipeline {
         if (config.flip()) {
           long a = System.nanoTime();
           scales.get(i).add(FlipMerge.unflip(maps[n + i], spec.skeleton()));
-          unflipMs[i] += (System.nanoTime() - a) / 1e6;
+          postMs[i] += (System.nanoTime() - a) / 1e6;
         }
       }
       java.util.Arrays.fill(inputs, null);
     }
-    List<ImageResult> results = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      long d = System.nanoTime();
-      var people = peopleDecoder.decode(scales.get(i)).stream()
-          .filter(p -> p.score() >= config.minPersonScore()).toList();
-      long e = System.nanoTime();
-      scales.set(i, null); // the maps of images already decoded can go
-      DecodedImage image = images.get(i);
-      results.add(new ImageResult(image.width(), image.height(), people, resizeMs[i], forwardMs[i], unflipMs[i] + (e - d) / 1e6));
-    }
-    return results;
+    return scales;
   }
 }

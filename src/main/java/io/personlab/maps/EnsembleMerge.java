@@ -4,7 +4,8 @@ import io.personlab.maps.EnsembleWeights.Head;
 import java.util.List;
 
 /**
- * Averages the maps of several networks run on the same input (same grid, same frame), per
+ * Averages the maps of several networks run on the same input (same frame; a coarser grid is
+ * resampled onto the finest), per
  * head with the ensemble's weights, normalised over the networks that have that head: a head
  * only some networks have (segmentation, long-range offsets) comes from those. Why per head:
  * networks differ in what they are good at, e.g. PoseNet's keypoints with BodyPix's masks.
@@ -16,25 +17,32 @@ public final class EnsembleMerge {
     if (models.size() != weights.models()) {
       throw new IllegalArgumentException(models.size() + " models, weights for " + weights.models());
     }
+    // the finest grid is the reference: a coarser network's maps (PoseNet at stride 16 beside
+    // BodyPix at stride 8) are sampled bilinearly at its cells; one input, so one frame
     PersonLabMaps first = models.get(0);
     for (PersonLabMaps m : models) {
-      if (!m.grid().equals(first.grid()) || !m.transform().equals(first.transform())
-          || m.numKeypoints() != first.numKeypoints() || m.midForward().count() != first.midForward().count()) {
-        throw new IllegalArgumentException("ensemble members disagree on grid, frame, keypoints or edges: "
-            + m.grid() + " vs " + first.grid());
+      if (m.grid().stride() < first.grid().stride()) {
+        first = m;
       }
     }
+    for (PersonLabMaps m : models) {
+      if (!m.transform().equals(first.transform())
+          || m.numKeypoints() != first.numKeypoints() || m.midForward().count() != first.midForward().count()) {
+        throw new IllegalArgumentException("ensemble members disagree on frame, keypoints or edges");
+      }
+    }
+    Grid ref = first.grid();
     int n = models.size();
     float[][] heat = new float[n][], seg = new float[n][];
     float[][] shortO = new float[n][], fwd = new float[n][], bwd = new float[n][], longO = new float[n][];
     for (int i = 0; i < n; i++) {
       PersonLabMaps m = models.get(i);
-      heat[i] = m.heatmaps();
-      shortO[i] = m.shortOffsets().data();
-      fwd[i] = m.midForward().data();
-      bwd[i] = m.midBackward().data();
-      seg[i] = m.segmentation();
-      longO[i] = m.longOffsets() != null ? m.longOffsets().data() : null;
+      heat[i] = onto(m.heatmaps(), m.grid(), ref);
+      shortO[i] = onto(m.shortOffsets().data(), m.grid(), ref);
+      fwd[i] = onto(m.midForward().data(), m.grid(), ref);
+      bwd[i] = onto(m.midBackward().data(), m.grid(), ref);
+      seg[i] = m.segmentation() != null ? onto(m.segmentation(), m.grid(), ref) : null;
+      longO[i] = m.longOffsets() != null ? onto(m.longOffsets().data(), m.grid(), ref) : null;
     }
     Grid g = first.grid();
     int numK = first.numKeypoints(), numE = first.midForward().count();
@@ -46,6 +54,25 @@ public final class EnsembleMerge {
     float[] l = average(longO, weights, Head.LONG, false);
     return new PersonLabMaps(g, numK, h, new VectorField(g, numK, s), new VectorField(g, numE, f),
         new VectorField(g, numE, b), sg, l != null ? new VectorField(g, numK, l) : null, first.transform());
+  }
+
+  /** Planes on grid {@code from} resampled at the cells of {@code to}; the same array when the grids agree. */
+  private static float[] onto(float[] planes, Grid from, Grid to) {
+    if (from.equals(to)) {
+      return planes;
+    }
+    int count = planes.length / from.cells();
+    int cells = to.cells();
+    float[] out = new float[count * cells];
+    for (int p = 0; p < count; p++) {
+      for (int row = 0, i = 0; row < to.height(); row++) {
+        double y = to.y(row);
+        for (int col = 0; col < to.width(); col++, i++) {
+          out[p * cells + i] = from.sample(planes, p, to.x(col), y);
+        }
+      }
+    }
+    return out;
   }
 
   /** The weighted mean of the members that have the head; null when none has it (or all weigh 0). */

@@ -35,8 +35,8 @@ public final class PersonLabPipeline {
   }
 
   /**
-   * An ensemble: every network runs on the same inputs (so they must share the output stride)
-   * and their maps are averaged per head with {@code weights} (see {@link EnsembleMerge}) before
+   * An ensemble: every network runs on the image resized alike (each padded for its own stride:
+   * one frame, grids that may differ in stride) and their maps are averaged per head with {@code weights} (see {@link EnsembleMerge}) before
    * scales and flip are merged.
    */
   public PersonLabPipeline(List<ModelSpec> specs, EnsembleWeights weights, PipelineConfig config) {
@@ -46,10 +46,6 @@ public final class PersonLabPipeline {
     for (ModelSpec spec : specs) {
       if (!spec.skeleton().equals(config.decoder().skeleton())) {
         throw new IllegalArgumentException(spec.name() + ": the model's keypoints/edges differ from the decoder's");
-      }
-      if (spec.outputStride() != specs.get(0).outputStride()) {
-        throw new IllegalArgumentException("an ensemble's networks must share the output stride: " + spec.name()
-            + " has " + spec.outputStride() + ", " + specs.get(0).name() + " " + specs.get(0).outputStride());
       }
     }
     this.specs = List.copyOf(specs);

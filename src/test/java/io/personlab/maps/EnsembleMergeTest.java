@@ -72,6 +72,27 @@ class EnsembleMergeTest {
   }
 
   @Test
+  void aCoarserNetworkIsSampledAtTheFinerCells() {
+    Random rnd = new Random(9);
+    PersonLabMaps coarse = maps(rnd, false);
+    Grid fine = new Grid(7, 9, 8); // the same 65 x 49 frame at stride 8
+    float[] seg = new float[fine.cells()];
+    VectorField l = VectorField.zeros(fine, 17);
+    PersonLabMaps fineMaps = new PersonLabMaps(fine, 17, new float[17 * fine.cells()], VectorField.zeros(fine, 17),
+        VectorField.zeros(fine, 16), VectorField.zeros(fine, 16), seg, l, TF);
+    PersonLabMaps m = EnsembleMerge.merge(List.of(coarse, fineMaps), EnsembleWeights.parse("1,0", 2));
+    assertEquals(fine, m.grid());
+    // fine cell (row 2, col 3) = frame (24, 16): halfway between coarse columns 1 and 2 of row 1
+    int cc = G.cells();
+    for (int k = 0; k < 17; k++) {
+      double expected = (coarse.heatmaps()[k * cc + 5 + 1] + coarse.heatmaps()[k * cc + 5 + 2]) / 2.0;
+      assertEquals(expected, m.heatmaps()[k * fine.cells() + 2 * 9 + 3], 1e-6);
+      double dx = (coarse.shortOffsets().dx(k, 6) + coarse.shortOffsets().dx(k, 7)) / 2.0;
+      assertEquals(dx, m.shortOffsets().dx(k, 2 * 9 + 3), 1e-5, "offsets stay in frame pixels");
+    }
+  }
+
+  @Test
   void weightsAreParsedAndChecked() {
     EnsembleWeights w = EnsembleWeights.parse("0.5,0.5;segmentation=0,1", 2);
     assertEquals(0.5, w.weight(EnsembleWeights.Head.HEATMAPS, 1));

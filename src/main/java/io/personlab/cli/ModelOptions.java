@@ -11,7 +11,12 @@ import picocli.CommandLine.Option;
 
 /** --model, the input pyramid and engine threads, shared by the commands that run a network. */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "MODEL",
+  @Option(names = JobDefaults.PRESET, paramLabel = "NAME",
+      description = "a complete named setting of models, scales, flip and decoding: fast, balanced or accurate "
+          + "(conf/presets/NAME.properties); options given here override it")
+  String preset;
+
+  @Option(names = "--model", paramLabel = "MODEL", split = ",",
       description = "model file (.onnx), SavedModel directory or spec (default: the BodyPix stride-16 model in "
           + "../shared/models); repeated = an ensemble of networks of one stride, maps averaged per head (infer, evaluate-model)")
   List<String> models;
@@ -25,8 +30,9 @@ final class ModelOptions {
       description = "long side of the network input at each scale; several = multi-scale (default: ${DEFAULT-VALUE})")
   List<Integer> scales = PipelineConfig.DEFAULT_SCALES;
 
-  @Option(names = "--flip", negatable = true,
-      description = "flip test-time augmentation: each scale also on the mirrored image, maps averaged (default: off)")
+  @Option(names = "--flip", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "flip test-time augmentation: each scale also on the mirrored image, maps averaged "
+          + "(default: off; --flip=false turns a preset's off)")
   boolean flip;
 
   @Option(names = "--engine-threads", paramLabel = "N",
@@ -55,9 +61,20 @@ final class ModelOptions {
     return all.get(0);
   }
 
+  /**
+   * The models given, {@code {models}/} standing for the shared models directory (as presets
+   * name them); a TensorFlow.js graph model ({@code model.json}) is imported once into a cache.
+   */
   List<String> models() {
-    return models != null && !models.isEmpty() ? models
-        : List.of(Launcher.sharedDir().resolve("models/bodypix-mobilenet050-stride16.onnx").toString());
+    if (models == null || models.isEmpty()) {
+      return List.of(Launcher.sharedDir().resolve("models/bodypix-mobilenet050-stride16.onnx").toString());
+    }
+    List<String> out = new ArrayList<>();
+    for (String m : models) {
+      String path = m.replace("{models}", Launcher.sharedDir().resolve("models").toString());
+      out.add(TfjsCache.savedModelFor(path));
+    }
+    return out;
   }
 
   EnsembleWeights ensembleWeights() {

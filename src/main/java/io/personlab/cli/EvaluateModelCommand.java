@@ -107,6 +107,9 @@ public final class EvaluateModelCommand implements Callable<Integer> {
     t.put("forwardMsMean", Arrays.stream(forward).average().orElse(0));
     t.put("postProcessMsMedian", median(post));
     t.put("postProcessMsMean", Arrays.stream(post).average().orElse(0));
+    // the fastest image: on a shared machine the least disturbed by other load
+    t.put("forwardMsMin", Arrays.stream(forward).min().orElse(0));
+    t.put("postProcessMsMin", Arrays.stream(post).min().orElse(0));
     t.put("scales", modelOptions.scales.toString());
     t.put("flip", modelOptions.flip);
     t.put("models", String.join(",", modelOptions.models()));

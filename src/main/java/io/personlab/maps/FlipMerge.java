@@ -13,7 +13,7 @@ import io.personlab.geometry.Skeleton;
  * frame point x of the original is x' = a - x in the mirrored input, with a = frameX(0) +
  * frameX(w - 1) (= w1 - 1 for content w1 pixels wide). Unless a is a multiple of the stride the
  * mirrored grid's cells fall between the original's, so each original cell samples the mirrored
- * maps bilinearly at a - x. Rows are unchanged.
+ * maps at a - x, linearly along the row (rows coincide).
  *
  * <p>The content: a mirrored person's left side is where the right was, so the mirrored map of
  * keypoint type k is the original's map of its mirror type (left_x / right_x swapped), an edge's
@@ -37,45 +37,66 @@ public final class FlipMerge {
     int[] me = skeleton.mirroredEdges();
     FrameTransform tf = flipped.transform();
     double axis = tf.toFrameX(0) + tf.toFrameX(tf.imageWidth() - 1);
-    // the sampling column in the mirrored frame for each original column
-    double[] xs = new double[g.width()];
-    for (int col = 0; col < xs.length; col++) {
-      xs[col] = axis - g.x(col);
+    // Original column c samples the mirrored maps at grid x (axis - c * stride) / stride: one
+    // linear interpolation along the row, between columns lo[c] and lo[c] + 1 (clamped to the
+    // grid as Grid.sample clamps), done plane by plane.
+    int w = g.width();
+    int[] lo = new int[w], hi = new int[w];
+    float[] frac = new float[w];
+    for (int col = 0; col < w; col++) {
+      double gx = Math.min(Math.max((axis - g.x(col)) / g.stride(), 0), w - 1);
+      lo[col] = (int) gx;
+      hi[col] = Math.min(lo[col] + 1, w - 1);
+      frac[col] = (float) (gx - lo[col]);
     }
+    Row row = new Row(g, lo, hi, frac);
     float[] heat = new float[numK * cells];
     VectorField shortO = VectorField.zeros(g, numK);
     VectorField fwd = VectorField.zeros(g, numE);
     VectorField bwd = VectorField.zeros(g, numE);
-    boolean seg = flipped.segmentation() != null;
-    boolean lng = flipped.longOffsets() != null;
-    float[] segOut = seg ? new float[cells] : null;
-    VectorField longO = lng ? VectorField.zeros(g, numK) : null;
-    for (int row = 0, i = 0; row < g.height(); row++) {
-      double y = g.y(row);
-      for (int col = 0; col < g.width(); col++, i++) {
-        double x = xs[col];
-        for (int k = 0; k < numK; k++) {
-          heat[k * cells + i] = flipped.heatmap(mk[k], x, y);
-          mirror(shortO, k, i, flipped.shortOffsets(), mk[k], x, y);
-          if (lng) {
-            mirror(longO, k, i, flipped.longOffsets(), mk[k], x, y);
-          }
-        }
-        for (int e = 0; e < numE; e++) {
-          int f = Math.abs(me[e]) - 1;
-          boolean same = me[e] > 0;
-          mirror(fwd, e, i, same ? flipped.midForward() : flipped.midBackward(), f, x, y);
-          mirror(bwd, e, i, same ? flipped.midBackward() : flipped.midForward(), f, x, y);
-        }
-        if (seg) {
-          segOut[i] = g.sample(flipped.segmentation(), 0, x, y);
+    for (int k = 0; k < numK; k++) {
+      row.mirror(flipped.heatmaps(), mk[k], heat, k, 1);
+      vector(row, flipped.shortOffsets(), mk[k], shortO, k);
+    }
+    for (int e = 0; e < numE; e++) {
+      int f = Math.abs(me[e]) - 1;
+      boolean same = me[e] > 0;
+      vector(row, same ? flipped.midForward() : flipped.midBackward(), f, fwd, e);
+      vector(row, same ? flipped.midBackward() : flipped.midForward(), f, bwd, e);
+    }
+    float[] seg = null;
+    if (flipped.segmentation() != null) {
+      seg = new float[cells];
+      row.mirror(flipped.segmentation(), 0, seg, 0, 1);
+    }
+    VectorField longO = null;
+    if (flipped.longOffsets() != null) {
+      longO = VectorField.zeros(g, numK);
+      for (int k = 0; k < numK; k++) {
+        vector(row, flipped.longOffsets(), mk[k], longO, k);
+      }
+    }
+    return new PersonLabMaps(g, numK, heat, shortO, fwd, bwd, seg, longO, tf);
+  }
+
+  /** Vector {@code from} of the mirrored field into vector {@code to}: y as is, x negated. */
+  private static void vector(Row row, VectorField in, int from, VectorField out, int to) {
+    row.mirror(in.data(), 2 * from, out.data(), 2 * to, 1);
+    row.mirror(in.data(), 2 * from + 1, out.data(), 2 * to + 1, -1);
+  }
+
+  /** The per-column interpolation of one grid's mirror image. */
+  private record Row(Grid g, int[] lo, int[] hi, float[] frac) {
+    /** Plane {@code from} of {@code in}, mirrored and times {@code sign}, into plane {@code to} of {@code out}. */
+    void mirror(float[] in, int from, float[] out, int to, float sign) {
+      int w = g.width(), cells = g.cells();
+      for (int r = 0; r < g.height(); r++) {
+        int src = from * cells + r * w, dst = to * cells + r * w;
+        for (int c = 0; c < w; c++) {
+          float a = in[src + lo[c]], b = in[src + hi[c]];
+          out[dst + c] = sign * (a + (b - a) * frac[c]);
         }
       }
     }
-    return new PersonLabMaps(g, numK, heat, shortO, fwd, bwd, segOut, longO, tf);
-  }
-
-  private static void mirror(VectorField into, int v, int cell, VectorField from, int w, double x, double y) {
-    into.set(v, cell, from.sampleY(w, x, y), -from.sampleX(w, x, y));
   }
 }

@@ -56,23 +56,46 @@ public final class EnsembleMerge {
         new VectorField(g, numE, b), sg, l != null ? new VectorField(g, numK, l) : null, first.transform());
   }
 
-  /** Planes on grid {@code from} resampled at the cells of {@code to}; the same array when the grids agree. */
+  /**
+   * Planes on grid {@code from} resampled bilinearly at the cells of {@code to} (clamped, as
+   * {@link Grid#sample}); the same array when the grids agree. The taps and weights of each
+   * column and row are computed once, not per sample and plane.
+   */
   private static float[] onto(float[] planes, Grid from, Grid to) {
     if (from.equals(to)) {
       return planes;
     }
     int count = planes.length / from.cells();
-    int cells = to.cells();
+    int[] x0 = new int[to.width()], x1 = new int[to.width()];
+    float[] fx = new float[to.width()];
+    taps(to.width(), to.stride(), from.width(), from.stride(), x0, x1, fx);
+    int[] y0 = new int[to.height()], y1 = new int[to.height()];
+    float[] fy = new float[to.height()];
+    taps(to.height(), to.stride(), from.height(), from.stride(), y0, y1, fy);
+    int cells = to.cells(), fromCells = from.cells(), fw = from.width();
     float[] out = new float[count * cells];
     for (int p = 0; p < count; p++) {
-      for (int row = 0, i = 0; row < to.height(); row++) {
-        double y = to.y(row);
+      for (int row = 0, i = p * cells; row < to.height(); row++) {
+        int r0 = p * fromCells + y0[row] * fw, r1 = p * fromCells + y1[row] * fw;
+        float wy = fy[row];
         for (int col = 0; col < to.width(); col++, i++) {
-          out[p * cells + i] = from.sample(planes, p, to.x(col), y);
+          float top = planes[r0 + x0[col]] + (planes[r0 + x1[col]] - planes[r0 + x0[col]]) * fx[col];
+          float bottom = planes[r1 + x0[col]] + (planes[r1 + x1[col]] - planes[r1 + x0[col]]) * fx[col];
+          out[i] = top + (bottom - top) * wy;
         }
       }
     }
     return out;
+  }
+
+  /** Along one axis: the two source cells and the weight of the second for each target cell. */
+  private static void taps(int n, int stride, int fromN, int fromStride, int[] lo, int[] hi, float[] frac) {
+    for (int j = 0; j < n; j++) {
+      double g = Math.min((double) j * stride / fromStride, fromN - 1);
+      lo[j] = (int) g;
+      hi[j] = Math.min(lo[j] + 1, fromN - 1);
+      frac[j] = (float) (g - lo[j]);
+    }
   }
 
   /** The weighted mean of the members that have the head; null when none has it (or all weigh 0). */

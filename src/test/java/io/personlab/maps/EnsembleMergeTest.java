@@ -89,6 +89,9 @@ class EnsembleMergeTest {
       assertEquals(expected, m.heatmaps()[k * fine.cells() + 2 * 9 + 3], 1e-6);
       double dx = (coarse.shortOffsets().dx(k, 6) + coarse.shortOffsets().dx(k, 7)) / 2.0;
       assertEquals(dx, m.shortOffsets().dx(k, 2 * 9 + 3), 1e-5, "offsets stay in frame pixels");
+      // fine cell (row 3, col 2) = frame (16, 24): halfway between coarse rows 1 and 2 of column 1
+      double down = (coarse.heatmaps()[k * cc + 5 + 1] + coarse.heatmaps()[k * cc + 10 + 1]) / 2.0;
+      assertEquals(down, m.heatmaps()[k * fine.cells() + 3 * 9 + 2], 1e-6);
     }
   }
 

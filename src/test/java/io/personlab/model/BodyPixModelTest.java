@@ -281,6 +281,38 @@ class BodyPixModelTest {
   }
 
   @Test
+  void thePipelinesFlipAveragesTheMirroredPassInTheSameBatches() throws IOException {
+    // two photos of one input size with flip, in one batch of 4 inputs (two mirrored) and one
+    // at a time: both are the decode of (original + mirrored-back) maps
+    PipelineConfig flip = PipelineConfig.singleScale(513).withFlip(true);
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), flip);
+    PeopleDecoder decoder = new PeopleDecoder(flip.decoder(), flip.masks());
+    List<io.personlab.image.DecodedImage> images = new ArrayList<>();
+    for (CocoImage img : largePeople().keySet()) {
+      if (img.width() == 640 && img.height() == 427 && images.size() < 2) {
+        images.add(io.personlab.image.DecodedImage.full(image(img)));
+      }
+    }
+    assertEquals(2, images.size());
+    List<ImageResult> batched = pipeline.process(images, session, 4);
+    for (int i = 0; i < 2; i++) {
+      NetworkInput in = Resizer.forNetwork(images.get(i), 513, 16, false, 1 / 127.5, -1);
+      List<Person> expected = decoder.decode(List.of(session.run(in),
+          FlipMerge.unflip(session.run(in.mirrored()), model.spec().skeleton()))).stream()
+          .filter(p -> p.score() >= flip.minPersonScore()).toList();
+      List<Person> one = pipeline.process(images.get(i), session).people();
+      assertEquals(expected.size(), batched.get(i).people().size());
+      assertTrue(!expected.isEmpty());
+      for (int j = 0; j < expected.size(); j++) {
+        for (int k = 0; k < 3 * 17; k++) {
+          assertEquals(expected.get(j).keypoints()[k], batched.get(i).people().get(j).keypoints()[k], 1e-2);
+          assertEquals(expected.get(j).keypoints()[k], one.get(j).keypoints()[k], 1e-2);
+        }
+      }
+    }
+  }
+
+  @Test
   void anImageWithoutPeopleGivesNone() throws IOException {
     PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), PipelineConfig.singleScale(769));
     // COCO 000000011813 (a kitchen scene, no person annotated)

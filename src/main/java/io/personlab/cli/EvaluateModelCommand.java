@@ -58,13 +58,15 @@ public final class EvaluateModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     CocoDataset dataset = CocoJson.readDataset(gt);
-    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
-    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), modelOptions.pipelineConfig(0));
+    List<PersonLabModel> models = modelOptions.loadModels(
+        modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
+    PersonLabPipeline pipeline = modelOptions.pipeline(models, modelOptions.pipelineConfig(0));
     List<CocoResult> kp = new ArrayList<>();
     List<CocoResult> segm = new ArrayList<>();
     double[] forward = new double[dataset.images().size()];
     double[] post = new double[forward.length];
-    try (PersonLabModel.Session session = model.newSession()) {
+    List<PersonLabModel.Session> session = models.stream().map(PersonLabModel::newSession).toList();
+    try {
       // one warm-up run so the first image does not carry the engine's start-up
       CocoImage first = dataset.images().get(0);
       pipeline.process(Files.readAllBytes(images.resolve(first.fileName())), first.fileName(), session);
@@ -79,6 +81,8 @@ public final class EvaluateModelCommand implements Callable<Integer> {
         post[i] = r.postMs();
         CocoResults.add(image.id(), image.width(), image.height(), r.people(), kp, segm);
       }
+    } finally {
+      session.forEach(PersonLabModel.Session::close);
     }
     if (output != null) {
       Files.createDirectories(output);
@@ -90,7 +94,7 @@ public final class EvaluateModelCommand implements Callable<Integer> {
     Summary k = evaluate(dataset, kp, IouType.KEYPOINTS);
     print("keypoints", k);
     put(last, "keypoints", k);
-    if (model.spec().hasMaskHeads()) {
+    if (models.stream().anyMatch(m -> m.spec().hasMaskHeads())) {
       Summary s = evaluate(dataset, segm, IouType.SEGM);
       Summary sk = evaluate(OracleRoundTrip.keypointedOnly(dataset), segm, IouType.SEGM);
       print("segm (all people)", s);
@@ -103,7 +107,13 @@ public final class EvaluateModelCommand implements Callable<Integer> {
     t.put("forwardMsMean", Arrays.stream(forward).average().orElse(0));
     t.put("postProcessMsMedian", median(post));
     t.put("postProcessMsMean", Arrays.stream(post).average().orElse(0));
+    // the fastest image: on a shared machine the least disturbed by other load
+    t.put("forwardMsMin", Arrays.stream(forward).min().orElse(0));
+    t.put("postProcessMsMin", Arrays.stream(post).min().orElse(0));
     t.put("scales", modelOptions.scales.toString());
+    t.put("flip", modelOptions.flip);
+    t.put("models", String.join(",", modelOptions.models()));
+    t.put("modelWeights", modelOptions.ensembleWeights().toString());
     t.put("engineThreads", modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
     System.out.println(last);
     return 0;

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -49,6 +50,11 @@ public final class InferCommand implements Callable<Integer> {
     PersonLab.exit(PersonLab.execute(new InferCommand(), args));
   }
 
+  /** The network's name, or the ensemble's members' joined by '+'. */
+  private static String modelName(List<PersonLabModel> models) {
+    return String.join("+", models.stream().map(m -> m.spec().name()).toList());
+  }
+
   @Override
   public Integer call() throws IOException {
     byte[] bytes;
@@ -58,21 +64,26 @@ public final class InferCommand implements Callable<Integer> {
       throw new IllegalArgumentException(image + ": no such file");
     }
     PipelineConfig config = modelOptions.pipelineConfig(PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
-    PersonLabModel model = PersonLabModel.shared(modelOptions.model(), modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
-    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), config);
+    List<PersonLabModel> models = modelOptions.loadModels(
+        modelOptions.engineThreadsOrDefault(Runtime.getRuntime().availableProcessors()));
+    PersonLabModel model = models.get(0);
+    PersonLabPipeline pipeline = modelOptions.pipeline(models, config);
     ImageDecoder decoder = new ImageDecoder(config.maxPixels());
     DecodedImage decoded = decoder.decodeForNetwork(bytes, image.toString(), config.largestLongSide());
     ImageResult result;
-    try (PersonLabModel.Session session = model.newSession()) {
-      result = pipeline.process(decoded, session);
+    List<PersonLabModel.Session> sessions = models.stream().map(PersonLabModel::newSession).toList();
+    try {
+      result = pipeline.process(List.of(decoded), sessions, 1).get(0);
+    } finally {
+      sessions.forEach(PersonLabModel.Session::close);
     }
     if (output != null) {
       try (Writer w = Files.newBufferedWriter(output)) {
-        PeopleJson.write(w, image.toString(), model.spec().name(), result);
+        PeopleJson.write(w, image.toString(), modelName(models), result);
       }
     } else {
       Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-      PeopleJson.write(w, image.toString(), model.spec().name(), result);
+      PeopleJson.write(w, image.toString(), modelName(models), result);
       System.out.println();
     }
     if (render != null) {

@@ -16,26 +16,26 @@ import picocli.CommandLine.Model.ArgSpec;
  * (packaged into the jar), overridden by a user's file given with {@code --defaults FILE} (a local
  * path, or any Hadoop URI such as s3a:// when Hadoop is on the classpath), overridden in turn by
  * the command line. Keys are option names without dashes ({@code images-per-task = 200}).
+ * A preset ({@code --preset NAME}: {@code conf/presets/NAME.properties}, also packaged) sits
+ * between the two files: it overrides the project's defaults, a user's file and the command line
+ * override it.
  */
 final class JobDefaults implements IDefaultValueProvider {
   static final String OPTION = "--defaults";
+  static final String PRESET = "--preset";
   private final Properties user;
+  private final Properties preset;
   private final Map<String, Properties> builtIn = new ConcurrentHashMap<>();
 
-  private JobDefaults(Properties user) {
+  private JobDefaults(Properties user, Properties preset) {
     this.user = user;
+    this.preset = preset;
   }
 
   /** The provider for a command line: reads the user's file if the arguments name one. */
   static JobDefaults forArgs(String... args) {
-    String file = null;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals(OPTION) && i + 1 < args.length) {
-        file = args[i + 1];
-      } else if (args[i].startsWith(OPTION + "=")) {
-        file = args[i].substring(OPTION.length() + 1);
-      }
-    }
+    String file = value(args, OPTION);
+    String presetName = value(args, PRESET);
     Properties user = new Properties();
     if (file != null) {
       try (Reader in = new java.io.InputStreamReader(io.personlab.io.Inputs.open(file), StandardCharsets.UTF_8)) {
@@ -44,13 +44,37 @@ final class JobDefaults implements IDefaultValueProvider {
         throw new IllegalArgumentException(file + ": cannot read the defaults file: " + e.getMessage(), e);
       }
     }
-    return new JobDefaults(user);
+    Properties preset = new Properties();
+    if (presetName != null) {
+      preset = resource("presets/" + presetName);
+      if (preset.isEmpty()) {
+        throw new IllegalArgumentException("no preset " + presetName + " (conf/presets: fast, balanced, accurate)");
+      }
+    }
+    return new JobDefaults(user, preset);
+  }
+
+  /** The last value of an option in the arguments, or null. */
+  private static String value(String[] args, String option) {
+    String v = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals(option) && i + 1 < args.length) {
+        v = args[i + 1];
+      } else if (args[i].startsWith(option + "=")) {
+        v = args[i].substring(option.length() + 1);
+      }
+    }
+    return v;
   }
 
   /** The project's defaults of a command ({@code conf/NAME.properties}), empty when it has none. */
   static Properties builtIn(String command) {
+    return resource(command);
+  }
+
+  private static Properties resource(String name) {
     Properties p = new Properties();
-    try (InputStream in = JobDefaults.class.getResourceAsStream("/io/personlab/conf/" + command + ".properties")) {
+    try (InputStream in = JobDefaults.class.getResourceAsStream("/io/personlab/conf/" + name + ".properties")) {
       if (in != null) {
         p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
       }
@@ -67,6 +91,9 @@ final class JobDefaults implements IDefaultValueProvider {
     }
     String key = ((CommandLine.Model.OptionSpec) arg).longestName().replaceFirst("^-+", "");
     String v = user.getProperty(key);
+    if (v == null) {
+      v = preset.getProperty(key);
+    }
     if (v == null) {
       v = builtIn.computeIfAbsent(arg.command().name(), JobDefaults::builtIn).getProperty(key);
     }

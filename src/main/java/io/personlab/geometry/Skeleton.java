@@ -76,6 +76,49 @@ public record Skeleton(List<String> keypointNames, int[] parents, int[] children
     return out;
   }
 
+  /**
+   * Each keypoint type's mirror image under a left/right flip: {@code left_x} and {@code right_x}
+   * swap, others (nose) map to themselves. A mirrored person's anatomical left appears where the
+   * right was, so a flipped image's map of type k describes type {@code mirror[k]} of the original.
+   */
+  public int[] mirroredKeypoints() {
+    int[] m = new int[numKeypoints()];
+    for (int k = 0; k < m.length; k++) {
+      String n = keypointNames.get(k);
+      String other = n.startsWith("left_") ? "right_" + n.substring(5)
+          : n.startsWith("right_") ? "left_" + n.substring(6) : n;
+      m[k] = keypointNames.indexOf(other);
+      if (m[k] < 0) {
+        throw new IllegalArgumentException("keypoint " + n + " has no mirror " + other);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Each edge's mirror image as a signed code: {@code f + 1} when edge f joins the mirrored parent
+   * to the mirrored child (same direction), {@code -(f + 1)} when it joins them the other way.
+   */
+  public int[] mirroredEdges() {
+    int[] mk = mirroredKeypoints();
+    int[] m = new int[numEdges()];
+    for (int e = 0; e < m.length; e++) {
+      int p = mk[parents[e]], c = mk[children[e]];
+      m[e] = 0;
+      for (int f = 0; f < m.length; f++) {
+        if (parents[f] == p && children[f] == c) {
+          m[e] = f + 1;
+        } else if (parents[f] == c && children[f] == p) {
+          m[e] = -(f + 1);
+        }
+      }
+      if (m[e] == 0) {
+        throw new IllegalArgumentException("edge " + e + " has no mirror image in the skeleton");
+      }
+    }
+    return m;
+  }
+
   /** Builds a skeleton from edges given by keypoint names, e.g. {"nose", "left_eye"}. */
   public static Skeleton of(List<String> names, String[][] edges) {
     int[] p = new int[edges.length];

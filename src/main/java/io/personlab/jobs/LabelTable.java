@@ -153,8 +153,8 @@ public final class LabelTable {
 
   /**
    * The hash of the decoding settings (input pyramid, decoder, masks, limits, minimum score). A
-   * mask size cap enters it only when set, so full-resolution configurations keep the ids they
-   * had before the cap existed.
+   * mask size cap enters it only when set, and flip test-time augmentation only when on, so
+   * configurations without them keep the ids they had before those existed.
    */
   public static String decodingHash(PipelineConfig pipeline) {
     try {
@@ -162,6 +162,9 @@ public final class LabelTable {
       com.fasterxml.jackson.databind.node.ObjectNode tree = json.valueToTree(pipeline);
       if (pipeline.masks().maxSide() == 0) {
         ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("masks")).remove("maxSide");
+      }
+      if (!pipeline.flip()) {
+        tree.remove("flip");
       }
       return sha256(json.writeValueAsString(tree)).substring(0, 16);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -55,6 +55,18 @@ public final class MultiScaleMerge {
       if (mt.imageWidth() != rt.imageWidth() || mt.imageHeight() != rt.imageHeight()) {
         throw new IllegalArgumentException("scales are of different images");
       }
+      if (m.grid().equals(g) && mt.equals(rt)) {
+        // the same frame (e.g. the flipped pass of the reference scale): cell by cell
+        addAll(heat, m.heatmaps(), weight);
+        addAll(shortO.data(), m.shortOffsets().data(), weight);
+        addAll(fwd.data(), m.midForward().data(), weight);
+        addAll(bwd.data(), m.midBackward().data(), weight);
+        if (masks) {
+          addAll(seg, m.segmentation(), weight);
+          addAll(longO.data(), m.longOffsets().data(), weight);
+        }
+        continue;
+      }
       double rx = rt.scaleX() / mt.scaleX(); // reference pixels per pixel of this scale
       double ry = rt.scaleY() / mt.scaleY();
       for (int row = 0, i = 0; row < g.height(); row++) {
@@ -79,6 +91,12 @@ public final class MultiScaleMerge {
       }
     }
     return new PersonLabMaps(g, numK, heat, shortO, fwd, bwd, seg, longO, rt);
+  }
+
+  private static void addAll(float[] into, float[] from, float weight) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] += weight * from[i];
+    }
   }
 
   private static void add(VectorField into, int v, int cell, VectorField from, double x, double y,

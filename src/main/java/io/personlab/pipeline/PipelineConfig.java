@@ -8,11 +8,12 @@ import java.util.List;
 /**
  * How one image is processed: the input pyramid (long side of the network input at each scale;
  * one entry = single scale), the decoding and mask settings, the image decoder's pixel limit,
- * and the lowest instance score reported (0 keeps every person the decoder found, as an AP
- * evaluation wants).
+ * the lowest instance score reported (0 keeps every person the decoder found, as an AP
+ * evaluation wants), and flip test-time augmentation (each scale also run on the mirrored image,
+ * its maps mirrored back and averaged in, see {@link io.personlab.maps.FlipMerge}).
  */
 public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, MaskConfig masks, long maxPixels,
-    double minPersonScore) implements java.io.Serializable {
+    double minPersonScore, boolean flip) implements java.io.Serializable {
   /** Default pyramid: one scale, long side 769 (best single scale for BodyPix stride 16 in the README's sweep). */
   public static final List<Integer> DEFAULT_SCALES = List.of(769);
   /** Default lowest score reported by infer and label (3 of 40 person-free val images reach it). */
@@ -23,6 +24,16 @@ public record PipelineConfig(List<Integer> longSides, DecoderConfig decoder, Mas
     if (longSides.isEmpty() || longSides.stream().anyMatch(s -> s < 16)) {
       throw new IllegalArgumentException("scales must be long sides of at least 16 pixels: " + longSides);
     }
+  }
+
+  /** Without flip test-time augmentation. */
+  public PipelineConfig(List<Integer> longSides, DecoderConfig decoder, MaskConfig masks, long maxPixels,
+      double minPersonScore) {
+    this(longSides, decoder, masks, maxPixels, minPersonScore, false);
+  }
+
+  public PipelineConfig withFlip(boolean flip) {
+    return new PipelineConfig(longSides, decoder, masks, maxPixels, minPersonScore, flip);
   }
 
   /** The long side of the largest network input: the size an image must be decoded at. */

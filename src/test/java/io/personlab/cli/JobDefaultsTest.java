@@ -75,4 +75,46 @@ class JobDefaultsTest {
       return new EvaluateCommandTestRun(r.exit(), r.err());
     }
   }
+
+  private static EvaluateModelCommand parseEvaluate(String... args) {
+    EvaluateModelCommand cmd = new EvaluateModelCommand();
+    CommandLine cl = new CommandLine(cmd);
+    cl.setDefaultValueProvider(JobDefaults.forArgs(args));
+    cl.parseArgs(args);
+    return cmd;
+  }
+
+  @Test
+  void aPresetSetsEveryKnobAndTheCommandLineOverridesIt() throws Exception {
+    String[] base = {"--gt", "g.json", "--images", "."};
+    EvaluateModelCommand plain = parseEvaluate(base);
+    assertEquals(false, plain.modelOptions.flip);
+    assertEquals(null, plain.modelOptions.models);
+    for (String name : List.of("fast", "balanced", "accurate")) {
+      // every key of a preset is an option of the commands that run a network
+      Properties file = new Properties();
+      try (var in = Files.newBufferedReader(Path.of("conf/presets/" + name + ".properties"))) {
+        file.load(in);
+      }
+      Set<String> options = new CommandLine(new EvaluateModelCommand()).getCommandSpec().options().stream()
+          .map(o -> o.longestName().replaceFirst("^-+", "")).collect(Collectors.toSet());
+      for (String key : file.stringPropertyNames()) {
+        assertTrue(options.contains(key), name + ": " + key + " is no option");
+      }
+    }
+    EvaluateModelCommand accurate = parseEvaluate("--gt", "g.json", "--images", ".", "--preset", "accurate");
+    assertEquals(true, accurate.modelOptions.flip);
+    assertEquals(2, accurate.modelOptions.models.size());
+    assertTrue(accurate.modelOptions.models.get(1).startsWith("{models}/"));
+    assertEquals(0, accurate.modelOptions.ensembleWeights().weight(io.personlab.maps.EnsembleWeights.Head.SEGMENTATION, 0));
+    EvaluateModelCommand overridden = parseEvaluate("--gt", "g.json", "--images", ".", "--preset", "accurate",
+        "--flip=false", "--scales", "513");
+    assertEquals(false, overridden.modelOptions.flip);
+    assertEquals(List.of(513), overridden.modelOptions.scales);
+    assertEquals(2, overridden.modelOptions.models.size());
+    EvaluateModelCommand one = parseEvaluate("--gt", "g.json", "--images", ".", "--preset", "balanced", "--model", "x.onnx");
+    assertEquals(List.of("x.onnx"), one.modelOptions.models);
+    assertEquals(1, one.modelOptions.models().size());
+    assertEquals(1, PersonLab.execute(new EvaluateModelCommand(), "--gt", "g.json", "--images", ".", "--preset", "nope"));
+  }
 }

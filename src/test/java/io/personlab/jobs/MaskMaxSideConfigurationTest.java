@@ -33,6 +33,13 @@ class MaskMaxSideConfigurationTest {
   }
 
   @Test
+  void flipIsAnotherConfigurationAndUnflippedKeepsItsId() {
+    assertEquals("78c032a34676fa7e", LabelTable.decodingHash(pipeline(0).withFlip(false)));
+    assertNotEquals(LabelTable.decodingHash(pipeline(0)), LabelTable.decodingHash(pipeline(0).withFlip(true)));
+    assertNotEquals(LabelTable.configId("m", "s", pipeline(0)), LabelTable.configId("m", "s", pipeline(0).withFlip(true)));
+  }
+
+  @Test
   void storedMasksReachTheImageSize() {
     Rle capped = new Rle(3, 4, new int[] {4, 2, 6}); // column 1 rows 1-2
     Segmentation.CompressedRle full = LabelSchema.maskAtImageSize(

@@ -16,8 +16,10 @@ import io.personlab.image.Resizer;
 import io.personlab.image.RgbImage;
 import io.personlab.io.CocoJson;
 import io.personlab.maps.ChannelLayout;
+import io.personlab.maps.FlipMerge;
 import io.personlab.maps.PersonLabMaps;
 import io.personlab.maps.VectorField;
+import io.personlab.people.PeopleDecoder;
 import io.personlab.people.Person;
 import io.personlab.pipeline.ImageResult;
 import io.personlab.pipeline.PersonLabPipeline;
@@ -219,6 +221,95 @@ class BodyPixModelTest {
     assertTrue(within.size() >= 10);
     assertTrue(medianWithin >= 0.5, "median fraction " + medianWithin);
     assertTrue(medianIou >= 0.5, "median IoU " + medianIou);
+  }
+
+  @Test
+  void theFlippedPassFindsThePeopleOfTheUnflippedOne() throws IOException {
+    // On photos with large people: the mirrored input's maps, mirrored back, decode to people
+    // whose confident keypoints lie where the unflipped pass puts them, in 769-px input pixels
+    // (16 per output cell). The network is not exactly mirror-symmetric (medians per person
+    // 2.4-11 px here); a frame error shows as a bias in x (a half-cell error as ~8 px).
+    PeopleDecoder decoder = PeopleDecoder.paperDefaults();
+    List<Double> medians = new ArrayList<>();
+    double sumDx = 0, sumDy = 0;
+    int n = 0;
+    for (CocoImage img : largePeople().keySet()) {
+      NetworkInput in = Resizer.forNetwork(image(img), 769, 16, false, 1 / 127.5, -1);
+      List<Person> plain = decoder.decode(session.run(in));
+      List<Person> flipped = decoder.decode(FlipMerge.unflip(session.run(in.mirrored()), model.spec().skeleton()));
+      double pxPerInput = Math.max(img.width(), img.height()) / 769.0;
+      for (Person p : plain) {
+        if (p.score() < 0.5) {
+          continue;
+        }
+        Person match = null;
+        double best = Double.POSITIVE_INFINITY;
+        for (Person q : flipped) {
+          List<Double> d = new ArrayList<>();
+          for (int k = 0; k < CocoKeypoints.K; k++) {
+            if (p.keypointScore(k) >= 0.5) {
+              d.add(Math.hypot(p.x(k) - q.x(k), p.y(k) - q.y(k)) / pxPerInput);
+            }
+          }
+          java.util.Collections.sort(d);
+          if (d.size() >= 5 && d.get(d.size() / 2) < best) {
+            best = d.get(d.size() / 2);
+            match = q;
+          }
+        }
+        if (match == null) {
+          continue;
+        }
+        medians.add(best);
+        assertTrue(best < 12, img.fileName() + ": flipped pass median keypoint distance " + best + " input px");
+        for (int k = 0; k < CocoKeypoints.K; k++) {
+          if (p.keypointScore(k) >= 0.5) {
+            sumDx += (match.x(k) - p.x(k)) / pxPerInput;
+            sumDy += (match.y(k) - p.y(k)) / pxPerInput;
+            n++;
+          }
+        }
+      }
+    }
+    java.util.Collections.sort(medians);
+    assertTrue(medians.size() >= 10, "people compared: " + medians.size());
+    assertTrue(medians.get(medians.size() / 2) < 5, "median of the per-person medians: " + medians);
+    assertTrue(Math.abs(sumDx / n) < 2 && Math.abs(sumDy / n) < 2,
+        "mean offset flipped - plain: x " + sumDx / n + ", y " + sumDy / n + " input px");
+    System.out.printf("flip: %d people, per-person median distances %s, mean offset x %.2f y %.2f%n",
+        medians.size(), medians, sumDx / n, sumDy / n);
+  }
+
+  @Test
+  void thePipelinesFlipAveragesTheMirroredPassInTheSameBatches() throws IOException {
+    // two photos of one input size with flip, in one batch of 4 inputs (two mirrored) and one
+    // at a time: both are the decode of (original + mirrored-back) maps
+    PipelineConfig flip = PipelineConfig.singleScale(513).withFlip(true);
+    PersonLabPipeline pipeline = new PersonLabPipeline(model.spec(), flip);
+    PeopleDecoder decoder = new PeopleDecoder(flip.decoder(), flip.masks());
+    List<io.personlab.image.DecodedImage> images = new ArrayList<>();
+    for (CocoImage img : largePeople().keySet()) {
+      if (img.width() == 640 && img.height() == 427 && images.size() < 2) {
+        images.add(io.personlab.image.DecodedImage.full(image(img)));
+      }
+    }
+    assertEquals(2, images.size());
+    List<ImageResult> batched = pipeline.process(images, session, 4);
+    for (int i = 0; i < 2; i++) {
+      NetworkInput in = Resizer.forNetwork(images.get(i), 513, 16, false, 1 / 127.5, -1);
+      List<Person> expected = decoder.decode(List.of(session.run(in),
+          FlipMerge.unflip(session.run(in.mirrored()), model.spec().skeleton()))).stream()
+          .filter(p -> p.score() >= flip.minPersonScore()).toList();
+      List<Person> one = pipeline.process(images.get(i), session).people();
+      assertEquals(expected.size(), batched.get(i).people().size());
+      assertTrue(!expected.isEmpty());
+      for (int j = 0; j < expected.size(); j++) {
+        for (int k = 0; k < 3 * 17; k++) {
+          assertEquals(expected.get(j).keypoints()[k], batched.get(i).people().get(j).keypoints()[k], 1e-2);
+          assertEquals(expected.get(j).keypoints()[k], one.get(j).keypoints()[k], 1e-2);
+        }
+      }
+    }
   }
 
   @Test

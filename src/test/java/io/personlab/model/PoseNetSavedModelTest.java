@@ -1,5 +1,6 @@
 package io.personlab.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import io.personlab.pipeline.PipelineConfig;
 import io.personlab.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,41 @@ class PoseNetSavedModelTest {
       }
       assertTrue(checked == 6, "large people checked: " + checked);
       assertTrue(found >= 5, found + " of " + checked + " large people found with 60% of keypoints within 0.1*sqrt(area)");
+    }
+  }
+
+  @Test
+  void anEnsembleTakesPoseNetsKeypointsAndBodyPixsMasks() throws Exception {
+    // weights 1,0 on the pose heads and 0,1 on the mask heads: the people are PoseNet's, with
+    // masks that only BodyPix's heads can give
+    TfjsImporter.importGraphModel(SharedData.path("models/posenet-mobilenet-tfjs/posenet.json"), dir);
+    CocoDataset gt = CocoJson.readDataset(SharedData.path("data/coco-mini-val/person_keypoints_val2017_mini.json").toString());
+    CocoImage img = gt.images().stream().filter(i -> i.fileName().equals("000000217285.jpg")).findFirst().orElseThrow();
+    byte[] bytes = Files.readAllBytes(SharedData.path("data/coco-mini-val/images").resolve(img.fileName()));
+    var image = io.personlab.image.DecodedImage.full(new ImageDecoder().decode(bytes, img.fileName()));
+    // without the long-range bridge (BodyPix's long-range offsets would steer weak keypoints)
+    PipelineConfig single = PipelineConfig.singleScale(513);
+    PipelineConfig config = new PipelineConfig(single.longSides(), single.decoder().withBridgeThreshold(0),
+        single.masks(), single.maxPixels(), single.minPersonScore());
+    try (PersonLabModel posenet = PersonLabModel.load(ModelLocation.resolve(dir.toString()), 2);
+        PersonLabModel bodypix = PersonLabModel.load(ModelLocation.resolve(
+            SharedData.path("models/bodypix-mobilenet050-stride16.onnx").toString()), 2);
+        PersonLabModel.Session p = posenet.newSession();
+        PersonLabModel.Session b = bodypix.newSession()) {
+      ImageResult alone = new PersonLabPipeline(posenet.spec(), config).process(image, p);
+      ImageResult both = new PersonLabPipeline(List.of(posenet.spec(), bodypix.spec()),
+          io.personlab.maps.EnsembleWeights.parse("1,0;segmentation=0,1;long=0,1", 2), config)
+          .process(List.of(image), List.of(p, b), 1).get(0);
+      assertFalse(alone.people().isEmpty());
+      assertEquals(alone.people().size(), both.people().size());
+      for (int j = 0; j < alone.people().size(); j++) {
+        Person a = alone.people().get(j), e = both.people().get(j);
+        assertNull(a.mask());
+        assertTrue(e.mask() != null && e.mask().area() > 0, "person " + j + " has a mask");
+        for (int k = 0; k < 3 * 17; k++) {
+          assertEquals(a.keypoints()[k], e.keypoints()[k], 1e-3, "person " + j);
+        }
+      }
     }
   }
 }

@@ -13,7 +13,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,11 +24,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -216,18 +211,7 @@ public final class BenchPhotosCommand implements Callable<Integer> {
       d[i] = (byte) Math.max(0, Math.min(255, v));
     }
     Path file = dir.resolve(String.format("%s-%dmp-%dx%d.jpg", stem, Math.round(w * (double) h / 1e6), w, h));
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      writer.setOutput(stream);
-      ImageWriteParam p = writer.getDefaultWriteParam();
-      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      p.setCompressionQuality(0.92f);
-      writer.write(null, new IIOImage(big, null, null), p);
-    } finally {
-      writer.dispose();
-    }
-    Files.write(file, out.toByteArray());
+    Files.write(file, io.personlab.image.JpegWriter.encode(big, 0.92f, false));
     return new Case(Math.round(w * (double) h / 1e6) + " MP", file, w, h);
   }
 

@@ -17,11 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -152,17 +148,7 @@ public class NativeDecodeTest {
   /** A progressive JPEG (several scans, tables between them) takes the native path too. */
   @Test
   void progressiveJpegsGoNative() throws IOException {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      writer.setOutput(stream);
-      ImageWriteParam p = writer.getDefaultWriteParam();
-      p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-      writer.write(null, new IIOImage(sinusoids(803, 601), null, null), p);
-    } finally {
-      writer.dispose();
-    }
-    byte[] file = out.toByteArray();
+    byte[] file = JpegWriter.encode(sinusoids(803, 601), 0, true);
     assertNotNull(JpegHeader.plain(file));
     DecodedImage reduced = DECODER.decodeForNetwork(file, "progressive.jpg", 200);
     assertEquals(4, reduced.factor());
@@ -299,18 +285,7 @@ public class NativeDecodeTest {
   }
 
   static byte[] jpeg(BufferedImage img, float quality) throws IOException {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      writer.setOutput(stream);
-      ImageWriteParam p = writer.getDefaultWriteParam();
-      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      p.setCompressionQuality(quality);
-      writer.write(null, new IIOImage(img, null, null), p);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return JpegWriter.encode(img, quality, false);
   }
 
   /** The JPEG with an EXIF APP1 segment (big-endian TIFF, one IFD0 entry: Orientation) after SOI. */

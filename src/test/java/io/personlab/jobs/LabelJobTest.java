@@ -637,17 +637,23 @@ class LabelJobTest {
     assertTrue(ImageIds.of("s3a://b/a/000000000139.jpg", false) >= (1L << 61));
   }
 
-  @Test
-  void aBatchedRunLabelsEveryImageAsOneImageAtATime() throws Exception {
-    // batches of 4 prefetched images, same-sized network inputs sharing forwards (the GPU path),
-    // against one image per forward; a broken file in between is its own error row
+  /** The first {@code count} val photos (linked, in name order) and a file that is not an image. */
+  private Path photosAndABrokenFile(int count) throws java.io.IOException {
     Path dir = Files.createDirectories(tmp.resolve("photos"));
     try (var list = Files.list(IMAGES)) {
-      for (Path p : list.sorted().limit(30).toList()) {
+      for (Path p : list.sorted().limit(count).toList()) {
         Files.createSymbolicLink(dir.resolve(p.getFileName()), p);
       }
     }
     Files.writeString(dir.resolve("broken.jpg"), "not an image");
+    return dir;
+  }
+
+  @Test
+  void aBatchedRunLabelsEveryImageAsOneImageAtATime() throws Exception {
+    // batches of 4 prefetched images, same-sized network inputs sharing forwards (the GPU path),
+    // against one image per forward; a broken file in between is its own error row
+    Path dir = photosAndABrokenFile(30);
     String single = tmp.resolve("single").toString(), batched = tmp.resolve("batched").toString();
     LabelJob.Summary a = LabelJob.run(spark, options(List.of(dir.toString()), single, fast(0.2), 20, false, 1, 0));
     LabelJob.Summary b = LabelJob.run(spark, options(List.of(dir.toString()), batched, fast(0.2), 20, false, 4, 4));
@@ -663,13 +669,7 @@ class LabelJobTest {
     // the 79 val images and a broken file; the first labeling task seen with 3 or more images done
     // (from executor heartbeats) is killed by Spark and rescheduled: the retry labels its whole
     // partition again, and the counts must not include the killed attempt's images
-    Path dir = Files.createDirectories(tmp.resolve("photos"));
-    try (var list = Files.list(IMAGES)) {
-      for (Path p : list.sorted().toList()) {
-        Files.createSymbolicLink(dir.resolve(p.getFileName()), p);
-      }
-    }
-    Files.writeString(dir.resolve("broken.jpg"), "not an image");
+    Path dir = photosAndABrokenFile(79);
     String clean = tmp.resolve("clean").toString(), retried = tmp.resolve("retried").toString();
     LabelJob.Summary c = LabelJob.run(spark, options(List.of(dir.toString()), clean, fast(0.2), 200, false, 0, 0));
     java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);

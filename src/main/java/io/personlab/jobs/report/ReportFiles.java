@@ -1,0 +1,50 @@
+package io.personlab.jobs.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The files a report leaves beside its HTML, on any Hadoop filesystem: pictures, and data files
+ * (CSV with a header row, JSON) that notebooks read without Spark or pyarrow.
+ */
+public final class ReportFiles {
+  private static final CsvMapper CSV = new CsvMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ReportFiles() {}
+
+  public static void write(Configuration conf, Path path, byte[] bytes) {
+    try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": cannot write", e);
+    }
+  }
+
+  /** RFC 4180 CSV: a header row, then one line per row (null cells empty). */
+  public static void writeCsv(Configuration conf, Path path, List<String> header, List<List<?>> rows) {
+    CsvSchema schema = CsvSchema.builder().addColumns(header, CsvSchema.ColumnType.STRING).build()
+        .withHeader();
+    try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+      CSV.writer(schema).writeValues(out).writeAll(rows).close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": cannot write", e);
+    }
+  }
+
+  /** Pretty-printed JSON of any Jackson-serialisable value (maps, lists, records, nodes). */
+  public static void writeJson(Configuration conf, Path path, Object value) {
+    try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
+      JSON.writerWithDefaultPrettyPrinter().writeValue(out, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": cannot write", e);
+    }
+  }
+}

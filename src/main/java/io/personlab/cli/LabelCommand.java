@@ -109,8 +109,9 @@ public final class LabelCommand implements Callable<Integer> {
     int engineThreads = modelOptions.engineThreadsOrDefault(1);
     SparkSession spark = Spark.session("personlab label", master);
     LabelJob.Summary s = LabelJob.run(spark, new LabelJob.Options(inputs, manifest, glob, output,
-        modelOptions.model(), engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes, prefetch, force,
-        runDate, progressSeconds, batchSize, allowLocalPaths, imageTimeoutSeconds, table, maxAttempts, cocoIds));
+        String.join(",", modelOptions.givenModels()), engineThreads, pipeline, imagesPerTask, bytesPerTask,
+        maxFileBytes, prefetch, force, runDate, progressSeconds, batchSize, allowLocalPaths, imageTimeoutSeconds, table,
+        maxAttempts, cocoIds, modelOptions.modelWeights()));
     System.out.printf("labeled %d images (%d errors, %d already labeled) in %.1f s%s%n", s.images(), s.errors(),
         s.skippedAsLabeled(), s.seconds(), s.runDirectory() == null ? "" : " -> " + s.runDirectory());
     return 0;

@@ -18,7 +18,7 @@ final class ModelOptions {
 
   @Option(names = "--model", paramLabel = "MODEL", split = ",",
       description = "model file (.onnx), SavedModel directory or spec (default: the BodyPix stride-16 model in "
-          + "../shared/models); repeated = an ensemble of networks of one stride, maps averaged per head (infer, evaluate-model)")
+          + "../shared/models); repeated = an ensemble of networks, maps averaged per head")
   List<String> models;
 
   @Option(names = "--model-weights", paramLabel = "W",
@@ -66,15 +66,31 @@ final class ModelOptions {
    * name them); a TensorFlow.js graph model ({@code model.json}) is imported once into a cache.
    */
   List<String> models() {
+    List<String> out = new ArrayList<>();
+    for (String m : givenModels()) {
+      out.add(TfjsCache.savedModelFor(m));
+    }
+    return out;
+  }
+
+  /**
+   * The models as given, {@code {models}/} standing for the shared models directory; the label
+   * job stages (and imports, for a TensorFlow.js model) them itself, on every host.
+   */
+  List<String> givenModels() {
     if (models == null || models.isEmpty()) {
       return List.of(Launcher.sharedDir().resolve("models/bodypix-mobilenet050-stride16.onnx").toString());
     }
     List<String> out = new ArrayList<>();
     for (String m : models) {
-      String path = m.replace("{models}", Launcher.sharedDir().resolve("models").toString());
-      out.add(TfjsCache.savedModelFor(path));
+      out.add(m.replace("{models}", Launcher.sharedDir().resolve("models").toString()));
     }
     return out;
+  }
+
+  /** --model-weights as given (null: equal). */
+  String modelWeights() {
+    return modelWeights;
   }
 
   EnsembleWeights ensembleWeights() {

@@ -37,15 +37,38 @@ public final class EffectiveConfiguration {
   }
 
   /** The configuration of a labeling run. */
-  static EffectiveConfiguration of(SparkSession spark, LabelJob.Options options, ModelSource model) {
+  static EffectiveConfiguration of(SparkSession spark, LabelJob.Options options, LabelModels models) {
     Pattern secret = Pattern.compile(spark.sparkContext().getConf().get("spark.redaction.regex", DEFAULT_REGEX));
     ObjectNode root = JSON.createObjectNode();
     root.put("job", "label");
     root.set("options", redactTree(JSON.valueToTree(options), secret));
     ObjectNode m = root.putObject("model");
     m.put("given", redactValue("model", options.model(), secret));
-    m.put("kind", model.kind().name());
-    m.put("sha256", model.contentHash());
+    if (models.members().size() == 1) {
+      ModelSource model = models.sources().get(0);
+      m.put("kind", model.kind().name());
+      m.put("sha256", model.contentHash());
+    } else {
+      // an ensemble: model_id, spec_hash and model_sha256 of its rows stand for these members and weights
+      m.put("model_id", models.modelId());
+      m.put("spec_hash", models.specHash());
+      m.put("sha256", models.contentHash());
+      m.put("weights", models.weights().toString());
+      var members = m.putArray("members");
+      for (int i = 0; i < models.members().size(); i++) {
+        ModelStaging.Checked c = models.members().get(i);
+        ObjectNode e = members.addObject();
+        e.put("given", redactValue("model", options.models().get(i), secret));
+        e.put("kind", c.source().kind().name());
+        e.put("model_id", c.location().spec().name());
+        e.put("spec_hash", c.location().spec().hash());
+        e.put("sha256", c.source().contentHash());
+        var w = e.putObject("weights");
+        for (io.personlab.maps.EnsembleWeights.Head h : io.personlab.maps.EnsembleWeights.Head.values()) {
+          w.put(h.name().toLowerCase(java.util.Locale.ROOT), models.weights().weight(h, i));
+        }
+      }
+    }
     Map<String, String> sparkConf = new TreeMap<>();
     for (Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
       sparkConf.put(kv._1(), redactValue(kv._1(), kv._2(), secret));

@@ -53,10 +53,37 @@ public final class LabelJob {
       long imageTimeoutSeconds,
       String table,
       int maxAttempts,
-      boolean cocoIds) {
+      boolean cocoIds,
+      String modelWeights) {
     public static final long DEFAULT_IMAGE_TIMEOUT_SECONDS = 120;
     /** Tries at a transient error (I/O, time-out, memory) of the same file before it counts as final. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+    /** One model, or an ensemble given as in --model (comma-separated), with equal weights. */
+    public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
+        PipelineConfig pipeline, int imagesPerTask, long bytesPerTask, long maxFileBytes, int prefetch, boolean force,
+        String runDate, int progressSeconds, int batchSize, boolean allowLocalPaths, long imageTimeoutSeconds,
+        String table, int maxAttempts, boolean cocoIds) {
+      this(inputs, manifest, glob, output, model, engineThreads, pipeline, imagesPerTask, bytesPerTask, maxFileBytes,
+          prefetch, force, runDate, progressSeconds, batchSize, allowLocalPaths, imageTimeoutSeconds, table,
+          maxAttempts, cocoIds, null);
+    }
+
+    /**
+     * The models: {@code model} is one model or an ensemble's members, comma-separated (as
+     * {@code --model A,B}), in the order their weights are given.
+     */
+    public List<String> models() {
+      return java.util.Arrays.stream(model.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
+    }
+
+    /** The same options with an ensemble of models and their weights (null: equal). */
+    public Options withModels(List<String> newModels, String weights) {
+      return copy(f -> {
+        f.model = String.join(",", newModels);
+        f.modelWeights = weights;
+      });
+    }
 
     /** Into run directories (no table), with the default transient-error attempts. */
     public Options(List<String> inputs, String manifest, String glob, String output, String model, int engineThreads,
@@ -108,7 +135,7 @@ public final class LabelJob {
       change.accept(f);
       return new Options(f.inputs, f.manifest, glob, f.output, f.model, engineThreads, pipeline, imagesPerTask,
           bytesPerTask, maxFileBytes, prefetch, force, runDate, progressSeconds, batchSize,
-          f.allowLocalPaths, f.imageTimeoutSeconds, f.table, maxAttempts, f.cocoIds);
+          f.allowLocalPaths, f.imageTimeoutSeconds, f.table, maxAttempts, f.cocoIds, f.modelWeights);
     }
 
     /** The components the withers change, mutable, for {@link #copy}. */
@@ -121,8 +148,10 @@ public final class LabelJob {
       long imageTimeoutSeconds;
       String table;
       boolean cocoIds;
+      String modelWeights;
 
       Fields(Options o) {
+        modelWeights = o.modelWeights;
         inputs = o.inputs;
         manifest = o.manifest;
         output = o.output;
@@ -164,9 +193,8 @@ public final class LabelJob {
     long t0 = System.nanoTime();
     o = visibleToExecutors(spark, o);
     // A bad model or spec is named here, once, not as failed tasks after the whole listing.
-    ModelStaging.Checked checked = ModelStaging.resolve(spark, o.model());
-    ModelSource model = checked.source();
-    new io.personlab.pipeline.PersonLabPipeline(checked.location().spec(), o.pipeline());
+    // Every model of an ensemble too, and whether their maps can be merged with the weights given.
+    LabelModels model = LabelModels.resolve(spark, o);
     EffectiveConfiguration effective = EffectiveConfiguration.of(spark, o, model);
     LOG.info("effective configuration: {}", effective.toLogLine());
     var conf = spark.sparkContext().hadoopConfiguration();
@@ -181,7 +209,7 @@ public final class LabelJob {
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     if (o.table() != null) {
       try {
-        return LabelTableRun.run(spark, o, checked, effective, listing, listingPartitions, t0);
+        return LabelTableRun.run(spark, o, model, effective, listing, listingPartitions, t0);
       } finally {
         listing.unpersist();
       }
@@ -294,11 +322,11 @@ public final class LabelJob {
   }
 
   /** The labeling of listed images (uri, size) in tasks: one row per image, computed lazily. */
-  static Labeled label(SparkSession spark, Options o, ModelSource model, Dataset<Row> input, long images,
+  static Labeled label(SparkSession spark, Options o, LabelModels model, Dataset<Row> input, long images,
       int partitions) {
     LongAccumulator done = spark.sparkContext().longAccumulator("personlab.images");
     LongAccumulator failed = spark.sparkContext().longAccumulator("personlab.errors");
-    PartitionLabeler labeler = new PartitionLabeler(model, o.engineThreads(), o.pipeline(),
+    PartitionLabeler labeler = new PartitionLabeler(model.sources(), model.weights(), o.engineThreads(), o.pipeline(),
         new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), o.maxFileBytes(), o.prefetch(),
         o.imageTimeoutSeconds(), done, failed, o.batchSize(), o.cocoIds());
     Dataset<Row> rows = input.repartition(partitions, col("uri")).mapPartitions(labeler, Encoders.row(LabelSchema.ROW));

@@ -42,13 +42,12 @@ final class LabelTableRun {
 
   private LabelTableRun() {}
 
-  static LabelJob.Summary run(SparkSession spark, LabelJob.Options o, ModelStaging.Checked checked,
+  static LabelJob.Summary run(SparkSession spark, LabelJob.Options o, LabelModels model,
       EffectiveConfiguration effective, Dataset<Row> listing, int listingPartitions, long t0) throws IOException {
     String table = LabelTable.resolve(spark, o.table(), o.output());
     LabelTable.ensure(spark, table);
-    ModelSource model = checked.source();
     String decodingHash = LabelTable.decodingHash(o.pipeline());
-    String configId = LabelTable.configId(model.contentHash(), checked.location().spec().hash(), o.pipeline());
+    String configId = LabelTable.configId(model.contentHash(), model.specHash(), o.pipeline());
     Column modified = when(col("modified").geq(0), timestamp_millis(col("modified")));
     Dataset<Row> current = LabelTable.current(spark, table, configId).select(col("image_uri"),
         col("file_size").as("t_size"), col("file_modified").as("t_modified"), col("file_etag").as("t_etag"),

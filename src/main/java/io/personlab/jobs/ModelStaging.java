@@ -51,6 +51,8 @@ public final class ModelStaging {
   private static final String[] ARCHIVE_SUFFIXES = {".tar.gz", ".tgz", ".tar", ".zip"};
   /** content hash -> local path, per JVM: tasks share one copy. */
   private static final Map<String, String> STAGED = new ConcurrentHashMap<>();
+  /** content hash of a TensorFlow.js model -> its imported SavedModel, per JVM. */
+  private static final Map<String, String> IMPORTED = new ConcurrentHashMap<>();
 
   private ModelStaging() {}
 
@@ -64,20 +66,21 @@ public final class ModelStaging {
     String scheme = new Path(model).toUri().getScheme();
     if (scheme != null && !scheme.equals("file")) {
       Staged staged = stage(model, conf, null);
-      ModelLocation location = ModelLocation.resolve(staged.localPath()); // the spec checked on the driver
+      // the spec checked on the driver (a TensorFlow.js graph model imported first)
+      ModelLocation location = ModelLocation.resolve(usable(staged.localPath(), staged.hash()));
       STAGED.put(staged.hash(), staged.localPath());
       return new Checked(new ModelSource(ModelSource.Kind.REMOTE, model, staged.hash()), location);
     }
     java.nio.file.Path local = java.nio.file.Path.of(new Path(model).toUri().getPath());
     if (Files.exists(local)) {
-      ModelLocation location = ModelLocation.resolve(local.toString());
       String hash = localHash(local);
+      ModelLocation location = ModelLocation.resolve(usable(local.toString(), hash));
       if (localMaster) {
         return new Checked(new ModelSource(ModelSource.Kind.LOCAL, local.toAbsolutePath().normalize().toString(), hash),
             location);
       }
       if (!Files.isRegularFile(local) || !location.modelPath().equals(local.toAbsolutePath().normalize())) {
-        throw new IllegalArgumentException(model + ": a local model directory or spec cannot reach executors on "
+        throw new IllegalArgumentException(model + ": a local model directory, spec or TensorFlow.js model cannot reach executors on "
             + "other hosts; put it in a shared store (--model s3a://... or hdfs://...) or ship an archive "
             + "(--archives MODEL.tgz#NAME --model NAME)");
       }
@@ -94,14 +97,15 @@ public final class ModelStaging {
       String shippedFrom = shippedSource(spark.sparkContext().getConf(), model);
       java.nio.file.Path inRoot = sparkFilesRoot() == null ? null : java.nio.file.Path.of(sparkFilesRoot(), model);
       if (inRoot != null && Files.exists(inRoot)) {
-        return new Checked(new ModelSource(ModelSource.Kind.SHIPPED, model, localHash(inRoot)),
-            ModelLocation.resolve(inRoot.toString()));
+        String hash = localHash(inRoot);
+        return new Checked(new ModelSource(ModelSource.Kind.SHIPPED, model, hash),
+            ModelLocation.resolve(usable(inRoot.toString(), hash)));
       }
       if (shippedFrom != null) {
         // YARN client mode: files go to the containers only; check the source the user gave.
         Staged staged = stage(shippedFrom, conf, null);
         return new Checked(new ModelSource(ModelSource.Kind.SHIPPED, model, staged.hash()),
-            ModelLocation.resolve(staged.localPath()));
+            ModelLocation.resolve(usable(staged.localPath(), staged.hash())));
       }
     }
     throw new IllegalArgumentException(model + ": no such model file or directory (a model on a cluster: "
@@ -110,6 +114,10 @@ public final class ModelStaging {
 
   /** On an executor (or the driver in local mode): a local path for {@link ModelLocation#resolve}. */
   public static String localPath(ModelSource source, Configuration conf) {
+    return usable(fetched(source, conf), source.contentHash());
+  }
+
+  private static String fetched(ModelSource source, Configuration conf) {
     return switch (source.kind()) {
       case LOCAL -> source.location();
       case SHIPPED -> shippedPath(source.location());
@@ -118,6 +126,76 @@ public final class ModelStaging {
           known != null && Files.exists(java.nio.file.Path.of(known)) ? known
               : stage(source.location(), conf, hash).localPath());
     };
+  }
+
+  /**
+   * What a model engine loads for a local copy: the copy itself, or for a TensorFlow.js graph
+   * model ({@code posenet.json} with its weight files beside it) the SavedModel that
+   * {@code import-model} makes of it, imported once per host into the cache under the model's
+   * content hash ({@code HASH-savedmodel}; JVMs publish theirs with an atomic rename).
+   */
+  static String usable(String localPath, String hash) {
+    java.nio.file.Path p = java.nio.file.Path.of(localPath);
+    if (!isTfjsGraph(p)) {
+      return localPath;
+    }
+    return IMPORTED.computeIfAbsent(hash, h -> {
+      java.nio.file.Path cache = cacheRoot();
+      java.nio.file.Path target = cache.resolve(h + "-savedmodel");
+      if (Files.isDirectory(target)) {
+        return target.toString();
+      }
+      try {
+        Files.createDirectories(cache);
+        java.nio.file.Path tmp = Files.createTempDirectory(cache, ".importing-");
+        try {
+          io.personlab.model.tfjs.TfjsImporter.importGraphModel(p, tmp);
+          try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+          } catch (FileSystemException e) {
+            if (!Files.isDirectory(target)) {
+              throw e;
+            }
+          }
+        } finally {
+          if (Files.exists(tmp)) {
+            deleteTree(tmp);
+          }
+        }
+        return target.toString();
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(localPath + ": cannot import the TensorFlow.js model: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** A TensorFlow.js graph model's model.json (as opposed to a spec or other JSON). */
+  static boolean isTfjsGraph(java.nio.file.Path p) {
+    if (!p.getFileName().toString().endsWith(".json") || !Files.isRegularFile(p)
+        || p.getFileName().toString().endsWith(".spec.json")) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(p)) {
+      return isTfjsGraph(in.readNBytes(4096));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean isTfjsGraph(byte[] head) {
+    return new String(head, StandardCharsets.UTF_8).contains("\"graph-model\"");
+  }
+
+  /** The weight files a TensorFlow.js model.json names (paths relative to its directory). */
+  static List<String> tfjsWeightFiles(InputStream modelJson) throws IOException {
+    List<String> out = new ArrayList<>();
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(modelJson);
+    for (var group : tree.path("weightsManifest")) {
+      for (var path : group.path("paths")) {
+        out.add(path.asText());
+      }
+    }
+    return out;
   }
 
   private static String shippedPath(String name) {
@@ -202,6 +280,23 @@ public final class ModelStaging {
         Path spec = new Path(src.getParent(), src.getName() + ".spec.json");
         if (!isArchive(src.getName()) && fs.exists(spec)) {
           files.add(fs.getFileStatus(spec));
+        }
+        if (src.getName().endsWith(".json") && !src.getName().endsWith(".spec.json")) {
+          byte[] json;
+          try (InputStream in = fs.open(src)) {
+            json = in.readAllBytes();
+          }
+          if (isTfjsGraph(java.util.Arrays.copyOf(json, Math.min(json.length, 4096)))) {
+            for (String w : tfjsWeightFiles(new java.io.ByteArrayInputStream(json))) {
+              Path weights = new Path(src.getParent(), w);
+              try {
+                files.add(fs.getFileStatus(weights));
+              } catch (FileNotFoundException e) {
+                throw new IllegalArgumentException(uri + ": the TensorFlow.js model's weight file " + weights
+                    + " is missing");
+              }
+            }
+          }
         }
       }
       String basePath = base == null ? "" : base.toUri().getPath();
@@ -293,6 +388,13 @@ public final class ModelStaging {
         java.nio.file.Path spec = p.resolveSibling(p.getFileName() + ".spec.json");
         if (Files.isRegularFile(spec)) {
           files.add(spec);
+        }
+        if (isTfjsGraph(p)) { // its weights are part of its bytes
+          try (InputStream in = Files.newInputStream(p)) {
+            for (String w : tfjsWeightFiles(in)) {
+              files.add(p.resolveSibling(w).normalize());
+            }
+          }
         }
       }
       files.sort(Comparator.comparing(f -> base.relativize(f).toString()));

@@ -64,7 +64,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   public static final int DEFAULT_GPU_BATCH = 8;
   private static final AtomicInteger HUNG = new AtomicInteger();
 
-  private final ModelSource model;
+  private final List<ModelSource> models;
+  private final io.personlab.maps.EnsembleWeights weights;
   private final boolean cocoIds;
   private final int engineThreads;
   private final PipelineConfig config;
@@ -79,8 +80,23 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
   public PartitionLabeler(ModelSource model, int engineThreads, PipelineConfig config, SerializableConfiguration hadoop,
       long maxFileBytes, int prefetch, long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed,
       int batchSize, boolean cocoIds) {
+    this(List.of(model), io.personlab.maps.EnsembleWeights.equal(1), engineThreads, config, hadoop, maxFileBytes,
+        prefetch, imageTimeoutSeconds, done, failed, batchSize, cocoIds);
+  }
+
+  /**
+   * An ensemble: each task opens a session of every model (each the executor JVM's shared
+   * instance) and the pipeline merges their maps with {@code weights}, as {@code infer} does.
+   */
+  public PartitionLabeler(List<ModelSource> models, io.personlab.maps.EnsembleWeights weights, int engineThreads,
+      PipelineConfig config, SerializableConfiguration hadoop, long maxFileBytes, int prefetch,
+      long imageTimeoutSeconds, LongAccumulator done, LongAccumulator failed, int batchSize, boolean cocoIds) {
+    if (models.isEmpty() || weights.models() != models.size()) {
+      throw new IllegalArgumentException(models.size() + " models, weights for " + weights.models());
+    }
     this.cocoIds = cocoIds;
-    this.model = model;
+    this.models = List.copyOf(models);
+    this.weights = weights;
     this.engineThreads = engineThreads;
     this.config = config;
     this.hadoop = hadoop;
@@ -164,7 +180,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
     private final int batch;
     private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>(); // rows of the last batch
     private boolean inputEnded; // the reader's END was taken
-    private final String localModel;
+    private final List<String> localModels;
     private Worker worker;
     private Reader reader;
     private volatile boolean stopped;
@@ -175,16 +191,34 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       this.batch = batch;
       this.task = task;
       this.device = device;
-      // copies (once per host) and loads (once per JVM) the model; the task's sessions are opened by its workers
-      this.localModel = ModelStaging.localPath(model, hadoop.value());
-      PersonLabModel.Session first = PersonLabModel.openShared(localModel, engineThreads, device);
-      ModelSpec spec = first.model().spec();
-      this.pipeline = new PersonLabPipeline(spec, config);
-      this.modelId = spec.name();
-      this.specHash = spec.hash();
+      // copies (once per host) and loads (once per JVM) each model; the task's sessions are opened by its workers
+      List<String> local = new ArrayList<>(models.size());
+      for (ModelSource m : models) {
+        local.add(ModelStaging.localPath(m, hadoop.value()));
+      }
+      this.localModels = List.copyOf(local);
+      List<PersonLabModel.Session> first = openSessions();
+      List<ModelSpec> specs = first.stream().map(s -> s.model().spec()).toList();
+      this.pipeline = new PersonLabPipeline(specs, weights, config);
+      this.modelId = LabelModels.modelId(specs);
+      this.specHash = LabelModels.specHash(specs, weights);
       this.scales = config.longSides().stream().mapToInt(Integer::intValue).toArray();
       this.limitNanos = imageTimeoutSeconds <= 0 ? 0 : TimeUnit.SECONDS.toNanos(imageTimeoutSeconds);
       this.worker = new Worker(first);
+    }
+
+    /** A session of each model's shared instance in this JVM, in the ensemble's order. */
+    private List<PersonLabModel.Session> openSessions() {
+      List<PersonLabModel.Session> out = new ArrayList<>(localModels.size());
+      try {
+        for (String m : localModels) {
+          out.add(PersonLabModel.openShared(m, engineThreads, device));
+        }
+      } catch (RuntimeException | Error e) {
+        out.forEach(PersonLabModel.Session::close);
+        throw e;
+      }
+      return out;
     }
 
     void start() {
@@ -242,7 +276,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           return errorRow(g.uri, g.error, g.errorKind, modelId, specHash, scales, g.decodeMs);
         }
         try {
-          ImageResult r = pipeline.process(g.image, session);
+          ImageResult r = pipeline.process(List.of(g.image), session, 1).get(0);
           return okRow(g.uri, r, modelId, specHash, scales, g.decodeMs);
         } catch (Throwable e) {
           rethrowIfFatal(e);
@@ -258,7 +292,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       // timed out
       String uri = fetched != null ? fetched.uri : row.getString(0);
       abandon(worker, uri);
-      worker = new Worker(PersonLabModel.openShared(localModel, engineThreads, device));
+      worker = new Worker(openSessions());
       return errorRow(uri, uri + ": timed out after " + imageTimeoutSeconds + " s ("
           + (fetched != null ? "inference" : "reading, decoding or inference") + "); its thread was abandoned",
           ErrorKind.TRANSIENT, modelId, specHash, scales, fetched != null ? fetched.decodeMs : imageTimeoutSeconds * 1e3);
@@ -301,7 +335,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
           rows.clear();
           for (Fetched f : images) {
             try {
-              rows.add(okRow(f.uri, pipeline.process(f.image, session), modelId, specHash, scales, f.decodeMs));
+              rows.add(okRow(f.uri, pipeline.process(List.of(f.image), session, 1).get(0), modelId, specHash, scales,
+                  f.decodeMs));
             } catch (Throwable one) {
               rethrowIfFatal(one);
               rows.add(errorRow(f.uri, f.uri + ": " + describe(one), ErrorKind.of(one), modelId, specHash, scales,
@@ -319,7 +354,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
         sneakyThrow(t);
       }
       abandon(worker, images.get(0).uri);
-      worker = new Worker(PersonLabModel.openShared(localModel, engineThreads, device));
+      worker = new Worker(openSessions());
       for (Fetched f : images) {
         ready.add(errorRow(f.uri, f.uri + ": timed out after " + imageTimeoutSeconds * images.size()
             + " s (inference of a batch of " + images.size() + " images); its thread was abandoned",
@@ -379,17 +414,17 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       }
     }
 
-    /** One reused daemon thread running images' work with its own session. */
+    /** One reused daemon thread running images' work with its own session of each model. */
     private final class Worker implements Runnable {
-      private final PersonLabModel.Session session;
+      private final List<PersonLabModel.Session> session;
       final Fetcher fetcher = new Fetcher();
-      private final SynchronousQueue<java.util.function.Function<PersonLabModel.Session, Object>> jobs = new SynchronousQueue<>();
+      private final SynchronousQueue<java.util.function.Function<List<PersonLabModel.Session>, Object>> jobs = new SynchronousQueue<>();
       private final ArrayBlockingQueue<Object> results = new ArrayBlockingQueue<>(1);
       private final Thread thread;
       private volatile boolean abandoned;
       private volatile boolean stopping;
 
-      Worker(PersonLabModel.Session session) {
+      Worker(List<PersonLabModel.Session> session) {
         this.session = session;
         this.thread = new Thread(this, "personlab-image-worker");
         thread.setDaemon(true);
@@ -397,7 +432,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       }
 
       /** The job's row, a fatal Throwable, or null when it did not finish within budget (0 = no limit). */
-      Object run(java.util.function.Function<PersonLabModel.Session, Object> job, long budgetNanos) {
+      Object run(java.util.function.Function<List<PersonLabModel.Session>, Object> job, long budgetNanos) {
         try {
           long deadline = System.nanoTime() + budgetNanos;
           if (budgetNanos == 0) {
@@ -431,7 +466,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
       public void run() {
         try {
           while (!stopping && !abandoned) {
-            java.util.function.Function<PersonLabModel.Session, Object> job = jobs.take();
+            java.util.function.Function<List<PersonLabModel.Session>, Object> job = jobs.take();
             Object out;
             try {
               out = job.apply(session);
@@ -447,7 +482,7 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
         } catch (InterruptedException e) {
           // stopped or abandoned
         } finally {
-          session.close();
+          session.forEach(PersonLabModel.Session::close);
           if (abandoned) {
             HUNG.decrementAndGet();
           }

@@ -109,12 +109,17 @@ public record LabelModels(List<ModelStaging.Checked> members, EnsembleWeights we
 
   /** The SHA-256 of the model's bytes, or the ensemble's (members' SHA-256 and the weights). */
   public String contentHash() {
-    if (members.size() == 1) {
-      return members.get(0).source().contentHash();
+    return contentHash(sources().stream().map(ModelSource::contentHash).toList(), weights);
+  }
+
+  /** The content hash of models whose bytes have these SHA-256 (one: itself). */
+  static String contentHash(List<String> sha256s, EnsembleWeights weights) {
+    if (sha256s.size() == 1) {
+      return sha256s.get(0);
     }
     StringBuilder b = new StringBuilder("ensemble;members=");
-    for (ModelSource s : sources()) {
-      b.append(s.contentHash()).append(',');
+    for (String s : sha256s) {
+      b.append(s).append(',');
     }
     return LabelTable.sha256(b.append(";weights=").append(weights).toString());
   }
@@ -124,12 +129,17 @@ public record LabelModels(List<ModelStaging.Checked> members, EnsembleWeights we
   }
 
   static String specHash(List<ModelSpec> specs, EnsembleWeights weights) {
-    if (specs.size() == 1) {
-      return specs.get(0).hash();
+    return combinedSpecHash(specs.stream().map(ModelSpec::hash).toList(), weights);
+  }
+
+  /** The spec hash of models with these spec hashes (one: itself). */
+  static String combinedSpecHash(List<String> specHashes, EnsembleWeights weights) {
+    if (specHashes.size() == 1) {
+      return specHashes.get(0);
     }
     StringBuilder b = new StringBuilder("ensemble;specs=");
-    for (ModelSpec s : specs) {
-      b.append(s.hash()).append(',');
+    for (String s : specHashes) {
+      b.append(s).append(',');
     }
     return LabelTable.sha256(b.append(";weights=").append(weights).toString()).substring(0, 16);
   }

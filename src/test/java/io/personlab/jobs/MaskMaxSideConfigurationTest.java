@@ -40,6 +40,31 @@ class MaskMaxSideConfigurationTest {
   }
 
   @Test
+  void anEnsembleIsItsOwnConfigurationAndOneModelKeepsItsId() {
+    io.personlab.maps.EnsembleWeights w = io.personlab.maps.EnsembleWeights.parse("1,0;segmentation=0,1;long=0,1", 2);
+    // one model: exactly the id it had before ensembles (members' hashes are the model's own)
+    assertEquals("m", LabelModels.contentHash(List.of("m"), io.personlab.maps.EnsembleWeights.equal(1)));
+    assertEquals("s", LabelModels.combinedSpecHash(List.of("s"), io.personlab.maps.EnsembleWeights.equal(1)));
+    assertEquals(LabelTable.configId("m", "s", pipeline(0)), LabelTable.configId(
+        LabelModels.contentHash(List.of("m"), io.personlab.maps.EnsembleWeights.equal(1)),
+        LabelModels.combinedSpecHash(List.of("s"), io.personlab.maps.EnsembleWeights.equal(1)), pipeline(0)));
+    String ensemble = LabelTable.configId(LabelModels.contentHash(List.of("m", "n"), w),
+        LabelModels.combinedSpecHash(List.of("s", "t"), w), pipeline(0));
+    assertEquals("aad8cfca2455d328", ensemble); // pinned: rows labeled by an ensemble keep their configuration
+    assertEquals("723a6f007daefee9", LabelModels.combinedSpecHash(List.of("s", "t"), w));
+    assertNotEquals(LabelTable.configId("m", "s", pipeline(0)), ensemble);
+    assertNotEquals(ensemble, LabelTable.configId(LabelModels.contentHash(List.of("n", "m"), w),
+        LabelModels.combinedSpecHash(List.of("t", "s"), w), pipeline(0)), "order");
+    io.personlab.maps.EnsembleWeights equal = io.personlab.maps.EnsembleWeights.equal(2);
+    assertNotEquals(ensemble, LabelTable.configId(LabelModels.contentHash(List.of("m", "n"), equal),
+        LabelModels.combinedSpecHash(List.of("s", "t"), equal), pipeline(0)), "weights");
+    assertNotEquals(ensemble, LabelTable.configId(LabelModels.contentHash(List.of("m", "o"), w),
+        LabelModels.combinedSpecHash(List.of("s", "t"), w), pipeline(0)), "a member's bytes");
+    assertNotEquals(ensemble, LabelTable.configId(LabelModels.contentHash(List.of("m", "n"), w),
+        LabelModels.combinedSpecHash(List.of("s", "t"), w), pipeline(0).withFlip(true)), "flip");
+  }
+
+  @Test
   void storedMasksReachTheImageSize() {
     Rle capped = new Rle(3, 4, new int[] {4, 2, 6}); // column 1 rows 1-2
     Segmentation.CompressedRle full = LabelSchema.maskAtImageSize(

@@ -46,6 +46,32 @@ class ModelStagingTest {
   }
 
   @Test
+  void aRemoteTensorFlowJsModelComesWithItsWeightsAndIsImportedOncePerHostUnderItsHash() throws Exception {
+    Path json = SharedData.path("models/posenet-mobilenet-tfjs/posenet.json");
+    s3.client().putObject("models", "posenet/posenet.json", json.toFile());
+    s3.client().putObject("models", "posenet/posenet.bin", json.resolveSibling("posenet.bin").toFile());
+    s3.client().putObject("models", "nobin/posenet.json", json.toFile());
+    ModelStaging.Checked checked = ModelStaging.resolve(spark, "s3a://models/posenet/posenet.json");
+    assertEquals(ModelSource.Kind.REMOTE, checked.source().kind());
+    assertEquals(ModelStaging.localHash(json), checked.source().contentHash(), "json and weights, wherever they are");
+    String local = ModelStaging.localPath(checked.source(), spark.sparkContext().hadoopConfiguration());
+    assertEquals(cache.resolve(checked.source().contentHash() + "-savedmodel").toString(), local);
+    assertEquals(checked.location().spec(), io.personlab.model.ModelLocation.resolve(local).spec());
+    assertTrue(Files.isRegularFile(cache.resolve(checked.source().contentHash()).resolve("posenet.bin")));
+    // the weights are part of the model's bytes
+    Path copy = Files.createDirectories(tmp.resolve("posenet"));
+    Files.copy(json, copy.resolve("posenet.json"));
+    byte[] bin = Files.readAllBytes(json.resolveSibling("posenet.bin"));
+    bin[bin.length - 1] ^= 1;
+    Files.write(copy.resolve("posenet.bin"), bin);
+    assertTrue(!ModelStaging.localHash(json).equals(ModelStaging.localHash(copy.resolve("posenet.json"))));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelStaging.resolve(spark, "s3a://models/nobin/posenet.json"));
+    assertTrue(e.getMessage().contains("s3a://models/nobin/posenet.json") && e.getMessage().contains("posenet.bin"),
+        e.getMessage());
+  }
+
+  @Test
   void remoteModelFileIsCopiedOnceUnderItsContentHash() throws Exception {
     String uri = "s3a://models/bodypix/bodypix-mobilenet050-stride16.onnx";
     ModelStaging.Checked checked = ModelStaging.resolve(spark, uri);

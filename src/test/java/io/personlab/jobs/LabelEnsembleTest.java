@@ -49,7 +49,9 @@ class LabelEnsembleTest {
     System.setProperty(ModelStaging.CACHE_PROPERTY, cache.resolve("model-cache").toString());
     spark = SparkSession.builder().master("local[2]").appName("LabelEnsembleTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+        .getOrCreate();
   }
 
   @AfterAll
@@ -186,6 +188,39 @@ class LabelEnsembleTest {
     bytes[bytes.length - 1] ^= 1;
     Files.write(copy, bytes);
     assertNotEquals(ensemble, id(base.withModels(List.of(POSENET, copy.toString()), WEIGHTS)));
+  }
+
+  @Test
+  void anEnsembleRunIntoTheLabelTableIsItsOwnConfigurationWithItsMembersInTheSnapshot() throws Exception {
+    Path photos = Files.createDirectories(tmp.resolve("two"));
+    for (String p : PHOTOS.subList(0, 2)) {
+      Files.createSymbolicLink(photos.resolve(p), IMAGES.resolve(p));
+    }
+    String out = tmp.resolve("store").toString();
+    LabelJob.Options o = options(photos, out, List.of(POSENET, BODYPIX), WEIGHTS, config(false), 1, 0)
+        .intoTable("labels");
+    LabelJob.Summary s = LabelJob.run(spark, o);
+    assertEquals(2, s.images());
+    LabelModels m = LabelModels.resolve(spark, o);
+    String ensembleId = LabelTable.configId(m.contentHash(), m.specHash(), o.pipeline());
+    LabelJob.Options single = o.withModels(List.of(BODYPIX), null);
+    LabelModels one = LabelModels.resolve(spark, single);
+    assertNotEquals(LabelTable.configId(one.contentHash(), one.specHash(), o.pipeline()), ensembleId);
+    String table = LabelTable.resolve(spark, "labels", out);
+    List<Row> rows = LabelTable.current(spark, table, ensembleId).collectAsList();
+    assertEquals(2, rows.size());
+    for (Row r : rows) {
+      assertEquals("ok", r.getAs("status"));
+      assertEquals("posenet+bodypix-mobilenet050-stride16", r.getAs("model_id"));
+      assertEquals(m.specHash(), r.getAs("spec_hash"));
+      assertEquals(m.contentHash(), r.getAs("model_sha256"));
+    }
+    Map<String, String> summary = spark.sql("SELECT summary FROM " + table + ".snapshots ORDER BY committed_at DESC LIMIT 1")
+        .first().getJavaMap(0);
+    assertEquals(ensembleId, summary.get("personlab.config-id"));
+    JsonNode members = new ObjectMapper().readTree(summary.get("personlab.configuration")).path("model").path("members");
+    assertEquals(2, members.size());
+    assertEquals(ModelStaging.localHash(Path.of(POSENET)), members.get(0).path("sha256").asText());
   }
 
   /** The pose chain with the left shoulder hung from the left eye instead of the nose: another tree. */

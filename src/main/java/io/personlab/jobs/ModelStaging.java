@@ -51,7 +51,7 @@ public final class ModelStaging {
   private static final String[] ARCHIVE_SUFFIXES = {".tar.gz", ".tgz", ".tar", ".zip"};
   /** content hash -> local path, per JVM: tasks share one copy. */
   private static final Map<String, String> STAGED = new ConcurrentHashMap<>();
-  /** content hash of a TensorFlow.js model -> its imported SavedModel, per JVM. */
+  /** imported SavedModels of TensorFlow.js models (HASH-savedmodel in the cache), per JVM: imports one at a time. */
   private static final Map<String, String> IMPORTED = new ConcurrentHashMap<>();
 
   private ModelStaging() {}
@@ -79,8 +79,25 @@ public final class ModelStaging {
         return new Checked(new ModelSource(ModelSource.Kind.LOCAL, local.toAbsolutePath().normalize().toString(), hash),
             location);
       }
+      if (isTfjsGraph(local)) {
+        // A TensorFlow.js model on the driver's disk only: its model.json and weight files shipped
+        // through Spark's file server, side by side in each executor's SparkFiles root, imported there.
+        spark.sparkContext().addFile(local.toAbsolutePath().toString());
+        try (InputStream in = Files.newInputStream(local)) {
+          for (String w : tfjsWeightFiles(in)) {
+            if (w.contains("/")) {
+              throw new IllegalArgumentException(model + ": weight file " + w + " is in a subfolder; put the model in a "
+                  + "shared store (--model s3a://... or hdfs://...)");
+            }
+            spark.sparkContext().addFile(local.resolveSibling(w).toAbsolutePath().toString());
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(model + ": cannot read the model: " + e.getMessage(), e);
+        }
+        return new Checked(new ModelSource(ModelSource.Kind.SHIPPED, local.getFileName().toString(), hash), location);
+      }
       if (!Files.isRegularFile(local) || !location.modelPath().equals(local.toAbsolutePath().normalize())) {
-        throw new IllegalArgumentException(model + ": a local model directory, spec or TensorFlow.js model cannot reach executors on "
+        throw new IllegalArgumentException(model + ": a local model directory or spec cannot reach executors on "
             + "other hosts; put it in a shared store (--model s3a://... or hdfs://...) or ship an archive "
             + "(--archives MODEL.tgz#NAME --model NAME)");
       }
@@ -139,11 +156,12 @@ public final class ModelStaging {
     if (!isTfjsGraph(p)) {
       return localPath;
     }
-    return IMPORTED.computeIfAbsent(hash, h -> {
-      java.nio.file.Path cache = cacheRoot();
-      java.nio.file.Path target = cache.resolve(h + "-savedmodel");
-      if (Files.isDirectory(target)) {
-        return target.toString();
+    java.nio.file.Path cache = cacheRoot();
+    java.nio.file.Path target = cache.resolve(hash + "-savedmodel");
+    // one import at a time per model (others wait); one removed since (a cleaned /tmp) is redone
+    return IMPORTED.compute(target.toString(), (key, known) -> {
+      if (Files.isRegularFile(target.resolve(ModelSpec.DIRECTORY_SPEC))) {
+        return key;
       }
       try {
         Files.createDirectories(cache);

@@ -117,4 +117,19 @@ class JobDefaultsTest {
     assertEquals(1, one.modelOptions.models().size());
     assertEquals(1, PersonLab.execute(new EvaluateModelCommand(), "--gt", "g.json", "--images", ".", "--preset", "nope"));
   }
+
+  @Test
+  void labelTakesEveryPresetAndPassesTheEnsembleAsGiven() {
+    for (String name : List.of("fast", "balanced", "accurate")) {
+      LabelCommand label = parse("--input", "in", "--output", "out", "--preset", name);
+      List<String> models = label.modelOptions.givenModels();
+      assertEquals(name.equals("fast") ? 1 : 2, models.size(), name);
+      assertTrue(models.stream().noneMatch(m -> m.contains("{models}")), models.toString());
+      if (!name.equals("fast")) {
+        // PoseNet as shipped: the job stages and imports it on every host, not the driver's temp folder
+        assertTrue(models.get(0).endsWith("posenet-mobilenet-tfjs/posenet.json"), models.toString());
+        assertEquals("1,0;segmentation=0,1;long=0,1", label.modelOptions.modelWeights());
+      }
+    }
+  }
 }

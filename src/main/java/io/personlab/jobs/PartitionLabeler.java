@@ -35,9 +35,9 @@ import org.apache.spark.util.TaskCompletionListener;
  * Labels one partition of images. On a GPU task a reader thread fetches and decodes images ahead
  * into a bounded queue while inference runs, so image decoding overlaps inference without holding
  * more than {@code prefetch} images; on a CPU task (one per core) each image is read, decoded and
- * labeled in one go. The model is the executor JVM's shared instance
- * ({@link PersonLabModel#openShared}), used through sessions that are released when the task
- * completes. Every input yields exactly one row: {@code ok}, or {@code error} with the reason.
+ * labeled in one go. Each model (several for an ensemble, whose maps the pipeline merges with the
+ * configured weights) is the executor JVM's shared instance ({@link PersonLabModel#openShared}),
+ * used through a session per worker thread and model that is released when the task completes. Every input yields exactly one row: {@code ok}, or {@code error} with the reason.
  *
  * <p>Failures: every per-image Throwable (exceptions, running out of memory or stack on one file,
  * a linkage error in a decoder plug-in, ...) becomes that image's error row naming the file and

@@ -33,10 +33,44 @@ public final class ReportFiles {
     CsvSchema schema = CsvSchema.builder().addColumns(header, CsvSchema.ColumnType.STRING).build()
         .withHeader();
     try (OutputStream out = path.getFileSystem(conf).create(path, true)) {
-      CSV.writer(schema).writeValues(out).writeAll(rows).close();
+      CSV.writer(schema).writeValues(out).writeAll(rows.stream().map(ReportFiles::nullsEmpty).toList()).close();
     } catch (IOException e) {
       throw new UncheckedIOException(path + ": cannot write", e);
     }
+  }
+
+  /**
+   * {@link #writeCsv(Configuration, Path, List, List)} of rows streamed from an iterator (a
+   * Spark {@code toLocalIterator}): the writer holds one row at a time. Returns the rows written.
+   */
+  public static long writeCsv(Configuration conf, Path path, List<String> header,
+      java.util.Iterator<? extends List<?>> rows) {
+    CsvSchema schema = CsvSchema.builder().addColumns(header, CsvSchema.ColumnType.STRING).build()
+        .withHeader();
+    long n = 0;
+    try (OutputStream out = path.getFileSystem(conf).create(path, true);
+        com.fasterxml.jackson.databind.SequenceWriter w = CSV.writer(schema).writeValues(out)) {
+      while (rows.hasNext()) {
+        w.write(nullsEmpty(rows.next()));
+        n++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": cannot write", e);
+    }
+    return n;
+  }
+
+  /**
+   * Null cells as empty strings: Jackson's CSV generator moves a null list element to the end of
+   * its row instead of leaving its column empty.
+   */
+  private static List<?> nullsEmpty(List<?> row) {
+    for (Object v : row) {
+      if (v == null) {
+        return row.stream().map(c -> c == null ? "" : c).toList();
+      }
+    }
+    return row;
   }
 
   /** Pretty-printed JSON of any Jackson-serialisable value (maps, lists, records, nodes). */

@@ -180,7 +180,7 @@ class LabelReportTest {
       }
     }
     assertTrue(html.contains("broken.jpg — not labeled"), "the error's caption");
-    assertTrue(html.contains("Selection rule \"mixed\""));
+    assertTrue(html.contains("Selection rule &quot;mixed&quot;"), "the rule, stated");
   }
 
   @Test

@@ -251,6 +251,40 @@ class LabelReportTest {
   }
 
   @Test
+  void severalConfigurationsInRunDirectoriesAreListedAndChosen() throws Exception {
+    // the runs so far, then a run of another configuration (minimum score 0.3): it labels only the
+    // broken file again, the photos being labeled already
+    Path two = tmp.resolve("runs-two");
+    try (var walk = Files.walk(Path.of(runs))) {
+      for (Path p : walk.toList()) {
+        Files.copy(p, two.resolve(Path.of(runs).relativize(p).toString()));
+      }
+    }
+    LabelJob.run(spark, LabelJobTest.options(List.of(photos.toString()), two.toString(), LabelJobTest.fast(0.3), 200,
+        false, 0, 0));
+    String out = tmp.resolve("report-two").toString();
+    EvaluateCommandTest.Run ambiguous = report("--labels", two.toString(), "--output", out);
+    assertEquals(1, ambiguous.exit());
+    Matcher ids = Pattern.compile("holds 2 labeling configurations \\[([0-9a-f]{16}), ([0-9a-f]{16})\\]")
+        .matcher(ambiguous.err());
+    assertTrue(ids.find(), ambiguous.err());
+    Set<Long> counts = new HashSet<>();
+    for (String id : List.of(ids.group(1), ids.group(2))) {
+      Path dir = tmp.resolve("report-two-" + id);
+      ok("--labels", two.toString(), "--config-id", id, "--output", dir.toString());
+      JsonNode summary = new ObjectMapper().readTree(dir.resolve("data/summary.json").toFile());
+      assertEquals(id, summary.get("config_id").asText());
+      long images = summary.get("counts").get("images").asLong();
+      assertTrue(images == 6 || images == 1, "the first configuration's 6 images, or the broken file: " + images);
+      if (images == 1) {
+        assertTrue(summary.get("previous").isNull(), "the second configuration has one run");
+      }
+      counts.add(images);
+    }
+    assertEquals(Set.of(6L, 1L), counts, "each configuration's own rows");
+  }
+
+  @Test
   void reportOfTheLabelTable() throws Exception {
     Path dir = tmp.resolve("report-table");
     ok("--table", "labels", "--labels", warehouse, "--output", dir.toString(), "--sample", "4");

@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes DIR/index.html, a self-contained HTML report of one labeling configuration's",
-      "current labels (label run directories, or the label table with --table): counts,",
-      "model fingerprint and configuration, a contact sheet of overlays for a deterministic",
-      "sample, distributions, errors, and the change since the previous run; with",
-      "data/summary.json, data/images.csv, data/people.csv, data/sample.csv beside it."
+      "Writes DIR/index.html, a self-contained HTML report of one labeling",
+      "configuration's current labels (label run directories, or the label table",
+      "with --table): counts, model fingerprint and configuration, a contact sheet",
+      "of overlays for a deterministic sample, distributions, errors, and the",
+      "change since the previous run; data/summary.json, data/images.csv,",
+      "data/people.csv and data/sample.csv beside it."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--labels", paramLabel = "URI",

@@ -490,7 +490,7 @@ public final class LabelReport {
         cats[i] = i == 15 ? "15+" : Integer.toString(i);
       }
       perImage.forEach(r -> vals[r.getInt(0)] = r.getLong(1));
-      chart(page, conf, dir, "people-per-image.png", Charts.bars("People per image", "people found in the image",
+      chart(page, conf, dir, "people-per-image.png", Charts.countBars("People per image", "people found in the image",
           "images", cats, vals), "People per image: how many labeled images (bar height) have 0, 1, 2, ... people "
           + "found (15 or more in the last bar), over the " + fmt(stats.ok()) + " images labeled without error.");
     }
@@ -513,7 +513,7 @@ public final class LabelReport {
         cats[i] = Integer.toString(i);
       }
       kp.forEach(r -> vals[r.getInt(0)] = r.getLong(1));
-      chart(page, conf, dir, "keypoints-found.png", Charts.bars("Keypoints found per person", "keypoints found",
+      chart(page, conf, dir, "keypoints-found.png", Charts.countBars("Keypoints found per person", "keypoints found",
           "people", cats, vals), "Keypoints found per person: how many people (bar height) have 0 to 17 of their "
           + "keypoints scoring " + MIN_KEYPOINT_SCORE + " or more (the keypoints the pictures draw), over all "
           + fmt(nPeople) + " people.");
@@ -622,7 +622,7 @@ public final class LabelReport {
         + "\"transient\" ones (a failed read, a time-out, memory) are retried by the next run.");
     String[] cats = kinds.stream().map(r -> r.getString(0)).toArray(String[]::new);
     double[] vals = kinds.stream().mapToDouble(r -> r.getLong(1)).toArray();
-    chart(page, conf, dir, "errors-by-kind.png", Charts.bars("Errors by kind", "kind", "images", cats, vals),
+    chart(page, conf, dir, "errors-by-kind.png", Charts.countBars("Errors by kind", "kind", "images", cats, vals),
         "Errors by kind: how many images (bar height) failed with a permanent error (the file itself) or a transient "
             + "one (worth another attempt).");
     List<List<String>> rows = new ArrayList<>();

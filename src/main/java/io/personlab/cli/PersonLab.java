@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "PersonLab on Spark: people, their keypoints and masks in large photo collections, and COCO evaluation.",
     subcommands = {LabelCommand.class, ExportCocoCommand.class, ExportParquetCommand.class, ImportRunsCommand.class,
-      EvaluateCommand.class, ImportCocoCommand.class, InferCommand.class, EvaluateModelCommand.class, ImportModelCommand.class,
+      EvaluateCommand.class, ImportCocoCommand.class, InferCommand.class, EvaluateModelCommand.class, ImportModelCommand.class, ReportCommand.class,
       OracleCommand.class, BenchEvalCommand.class, BenchEvaluateCommand.class, BenchDecodeCommand.class, BenchLabelCommand.class, BenchPhotosCommand.class, BenchTableCommand.class,
       CommandLine.HelpCommand.class})
 public final class PersonLab implements Runnable {

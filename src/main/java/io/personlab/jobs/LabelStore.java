@@ -49,7 +49,18 @@ public final class LabelStore {
    * and run_id columns; null when there are no complete runs.
    */
   public static Dataset<Row> read(SparkSession spark, String output) throws IOException {
-    Dataset<Row> all = readAll(spark, output);
+    return latest(readAll(spark, output));
+  }
+
+  /**
+   * {@link #read} of some of the complete runs only (say, one configuration's): one row per image,
+   * its latest among {@code runs}; null when {@code runs} is empty.
+   */
+  public static Dataset<Row> read(SparkSession spark, String output, List<Path> runs) {
+    return latest(readRuns(spark, output, runs));
+  }
+
+  private static Dataset<Row> latest(Dataset<Row> all) {
     if (all == null) {
       return null;
     }
@@ -61,7 +72,10 @@ public final class LabelStore {
 
   /** Every row of every complete run (an image may appear in several runs). */
   public static Dataset<Row> readAll(SparkSession spark, String output) throws IOException {
-    List<Path> runs = completeRuns(spark.sparkContext().hadoopConfiguration(), output);
+    return readRuns(spark, output, completeRuns(spark.sparkContext().hadoopConfiguration(), output));
+  }
+
+  private static Dataset<Row> readRuns(SparkSession spark, String output, List<Path> runs) {
     if (runs.isEmpty()) {
       return null;
     }

@@ -639,6 +639,11 @@ class LabelJobTest {
 
   /** The first {@code count} val photos (linked, in name order) and a file that is not an image. */
   private Path photosAndABrokenFile(int count) throws java.io.IOException {
+    return photosAndABrokenFile(tmp, count);
+  }
+
+  /** {@link #photosAndABrokenFile(int)} under any folder: {@code tmp/photos}. */
+  static Path photosAndABrokenFile(Path tmp, int count) throws java.io.IOException {
     Path dir = Files.createDirectories(tmp.resolve("photos"));
     try (var list = Files.list(IMAGES)) {
       for (Path p : list.sorted().limit(count).toList()) {

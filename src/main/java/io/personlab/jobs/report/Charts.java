@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -54,11 +55,27 @@ public final class Charts {
     style(chart);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    plot.getRangeAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // counts: no 2.5 images
     return png(chart);
+  }
+
+  /** {@link #bars} of counts: the value axis has whole-number ticks only. */
+  public static byte[] countBars(String title, String xLabel, String yLabel, String[] categories, double[] values) {
+    return png(countAxis(barChart(title, xLabel, yLabel, categories, values)));
+  }
+
+  private static JFreeChart countAxis(JFreeChart chart) {
+    chart.getCategoryPlot().getRangeAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    return chart;
   }
 
   /** Bars, one per category, in the order given. */
   public static byte[] bars(String title, String xLabel, String yLabel, String[] categories,
+      double[] values) {
+    return png(barChart(title, xLabel, yLabel, categories, values));
+  }
+
+  private static JFreeChart barChart(String title, String xLabel, String yLabel, String[] categories,
       double[] values) {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
     for (int i = 0; i < categories.length; i++) {
@@ -74,7 +91,7 @@ public final class Charts {
     style(chart);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    return png(chart);
+    return chart;
   }
 
   private static void style(JFreeChart chart) {

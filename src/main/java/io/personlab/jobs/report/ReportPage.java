@@ -21,6 +21,8 @@ public final class ReportPage {
       figcaption{font-size:.85em;color:#444;max-width:520px}
       .sheet figure{width:360px}.sheet img{width:360px;height:auto}
       .note{color:#555;font-size:.9em}
+      figure.nopicture{width:360px;min-height:120px;border:1px dashed #bbb;background:#fafafa;display:inline-flex;align-items:center;justify-content:center}
+      pre{white-space:pre-wrap;word-break:break-all;font-size:.8em;background:#f8f8f8;padding:.5em;max-height:30em;overflow:auto}
       """;
 
   private final StringBuilder body = new StringBuilder();
@@ -94,6 +96,21 @@ public final class ReportPage {
   public static String figureHtml(String src, String caption) {
     return "<figure><img src=\"" + escape(src) + "\" alt=\"" + escape(caption) + "\" loading=\"lazy\">"
         + "<figcaption>" + escape(caption) + "</figcaption></figure>\n";
+  }
+
+  /**
+   * Markup for a figure without a picture (a photo that could not be read), for {@link #sheet}:
+   * the caption alone, in a box the size of a picture's.
+   */
+  public static String captionOnlyHtml(String caption) {
+    return "<figure class=\"nopicture\"><figcaption>" + escape(caption) + "</figcaption></figure>\n";
+  }
+
+  /** Preformatted text (a configuration, a log excerpt), folded under a one-line summary. */
+  public ReportPage folded(String summary, String text) {
+    body.append("<details><summary>").append(escape(summary)).append("</summary><pre>").append(escape(text))
+        .append("</pre></details>\n");
+    return this;
   }
 
   /** A link to a file beside the page (a data file, another page). */

@@ -60,6 +60,7 @@ final class EvaluationReport {
 
   static final String INDEX = "index.html";
   static final String DATA = "data";
+  static final String COMPARISON_PNG = "pr-compare.png";
 
   static final List<String> KEYPOINT_NAMES =
       List.of("AP", "AP50", "AP75", "APm", "APl", "AR", "AR50", "AR75", "ARm", "ARl");
@@ -210,6 +211,16 @@ final class EvaluationReport {
     }
     double pictureSeconds = (System.nanoTime() - t1) / 1e9;
 
+    if (numSets > 1) {
+      java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+      try {
+        PrCurveChart.writeComparisonPng(outcome.sets().get(0).accumulation(),
+            outcome.sets().get(1).accumulation(), type.cocoName() + ": a (blue) and b (orange)", png);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      ReportFiles.write(conf, new Path(out, COMPARISON_PNG), png.toByteArray());
+    }
     writeStatsCsv(conf, new Path(data, "stats.csv"), outcome);
     writePrCsv(conf, new Path(data, "pr.csv"), outcome);
     writeWorstCsv(conf, new Path(data, "worst.csv"), worst, pictures);
@@ -395,6 +406,12 @@ final class EvaluationReport {
           + measure + " threshold 0.50; orange: 0.75; thick green: the mean over the thresholds 0.50 to 0.95,"
           + " whose average over recall is the AP in the legend. An empty panel has no ground truth in its"
           + " range.");
+    }
+    if (outcome.sets().size() > 1) {
+      page.figure(COMPARISON_PNG, "a and b on the same axes, one panel per area range (" + areas + "), up to "
+          + params.maxDetLast() + " predictions per image, first category: thick lines are the mean over the "
+          + measure + " thresholds 0.50 to 0.95 (AP in the legend), thin dashed lines the 0.50 threshold; a in"
+          + " blue, b in orange. A curve above the other is better at that recall.");
     }
     page.link(DATA + "/pr.csv", "data/pr.csv: every curve at every " + measure + " threshold ("
         + params.iouThrs().length + " thresholds x " + params.areaLabels().length + " area ranges x "

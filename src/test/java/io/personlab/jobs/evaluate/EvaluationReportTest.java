@@ -193,7 +193,8 @@ class EvaluationReportTest {
       pairs++;
     }
     assertEquals(6, pairs, "3 worst images for a and 3 for b");
-    checkImages(out);
+    List<String> images = checkImages(out);
+    assertTrue(images.containsAll(List.of("pr-a.png", "pr-b.png", "pr-compare.png")), images.toString());
 
     JsonNode sets = JSON.readTree(out.resolve("metrics.json").toFile()).get("prediction_sets");
     List<Map<String, String>> stats = csv(out.resolve("data/stats.csv"));

@@ -152,23 +152,28 @@ class EvaluationReportTest {
         }
       }
     }
-    assertTrue(points > 0 && white >= 0.95 * points, white + " of " + points + " ground-truth keypoints white");
+    // squares of neighbouring points overlap in crowds (117 of 142 on the first worst image)
+    assertTrue(points > 0 && white >= 0.7 * points, white + " of " + points + " ground-truth keypoints white");
   }
 
-  /** A white pixel (a ground-truth keypoint's square) at or next to (x, y). */
+  /**
+   * A white 3x3 block at (x, y): inside a ground-truth keypoint's square (a bone is thinner, and
+   * 3 px off the point no block is white: 0 of 142 on the first worst image).
+   */
   private static boolean whiteAround(BufferedImage img, int x, int y) {
     for (int dx = -1; dx <= 1; dx++) {
       for (int dy = -1; dy <= 1; dy++) {
         int px = x + dx, py = y + dy;
-        if (px >= 0 && py >= 0 && px < img.getWidth() && py < img.getHeight()) {
-          int rgb = img.getRGB(px, py);
-          if (((rgb >> 16) & 0xff) > 215 && ((rgb >> 8) & 0xff) > 215 && (rgb & 0xff) > 215) {
-            return true;
-          }
+        if (px < 0 || py < 0 || px >= img.getWidth() || py >= img.getHeight()) {
+          return false;
+        }
+        int rgb = img.getRGB(px, py);
+        if (((rgb >> 16) & 0xff) <= 190 || ((rgb >> 8) & 0xff) <= 190 || (rgb & 0xff) <= 190) {
+          return false;
         }
       }
     }
-    return false;
+    return true;
   }
 
   @Test

@@ -199,6 +199,13 @@ final class EvaluationReport {
       worst.add(w);
       w.forEach(r -> worstIds.add(r.imageId()));
     }
+    // every set's numbers for the ranked images, for the captions of side-by-side pictures
+    Map<String, ImageRow> shownRows = new HashMap<>();
+    if (numSets > 1 && !worstIds.isEmpty()) {
+      Set<Long> ids = Set.copyOf(worstIds);
+      rows.filter(r -> ids.contains(r.imageId())).collect()
+          .forEach(r -> shownRows.put(r.imageId() + "-" + r.set(), r));
+    }
     double rankSeconds = (System.nanoTime() - t0) / 1e9;
 
     long t1 = System.nanoTime();
@@ -233,7 +240,7 @@ final class EvaluationReport {
                 + describe(outcome.sets().get(1))) + ".");
     statsSection(page, outcome);
     curvesSection(page, outcome, params);
-    worstSection(page, o, type, worst, pictures, numSets);
+    worstSection(page, o, type, worst, pictures, shownRows, numSets);
     inputsSection(page, o, outcome, params, rankSeconds, pictureSeconds);
     page.write(conf, out, INDEX);
     log.accept(String.format(Locale.ROOT, "report written to %s (%.1fs, pictures %.1fs)",
@@ -420,7 +427,8 @@ final class EvaluationReport {
   }
 
   private static void worstSection(ReportPage page, EvaluationJob.Options o, IouType type,
-      List<List<ImageRow>> worst, Map<String, WorstPictures.Picture> pictures, int numSets) {
+      List<List<ImageRow>> worst, Map<String, WorstPictures.Picture> pictures, Map<String, ImageRow> shownRows,
+      int numSets) {
     String measure = measure(type);
     page.section("worst", "Worst images");
     page.paragraph(worstRule(type) + " Up to " + o.reportWorst() + " per prediction set (--report-worst).");
@@ -459,10 +467,13 @@ final class EvaluationReport {
         List<String> pair = new ArrayList<>();
         for (int t = 0; t < numSets; t++) {
           String shown = EvaluationOutput.SET_NAMES[t];
+          ImageRow numbers = t == s ? r : shownRows.get(r.imageId() + "-" + t);
           String caption = "#" + (i + 1) + " for " + set + ": " + (r.fileName() == null ? "" : r.fileName())
-              + " (image " + r.imageId() + ") with " + shown + "'s predictions. " + set + ": mean best " + measure
-              + " " + f4(r.meanBestSimilarity()) + ", " + r.missed50() + " of " + r.groundTruth()
-              + " people missed at 0.50, " + r.falsePositives50() + " false positives at 0.50.";
+              + " (image " + r.imageId() + ") with " + shown + "'s predictions. "
+              + (numbers == null ? "" : shown + ": " + (numbers.meanBestSimilarity() == null ? ""
+                  : "mean best " + measure + " " + f4(numbers.meanBestSimilarity()) + ", ")
+                  + numbers.missed50() + " of " + numbers.groundTruth() + " people missed at 0.50, "
+                  + plural(numbers.falsePositives50(), "false positive") + " at 0.50.");
           pair.add(figure(pictures.get(r.imageId() + "-" + t), caption, type, shown));
         }
         if (numSets > 1) {
@@ -480,6 +491,10 @@ final class EvaluationReport {
     page.link(DATA + "/per_image.csv", "data/per_image.csv: every image's counts, one row per set and image");
   }
 
+  private static String plural(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   private static String figure(WorstPictures.Picture p, String caption, IouType type, String set) {
     if (p == null) {
       return "<figure><figcaption>" + ReportPage.escape(caption + " No picture: the image's records "
@@ -491,7 +506,7 @@ final class EvaluationReport {
     }
     String drawn = p.drawn() < p.predictions()
         ? " The " + p.drawn() + " highest-scoring of " + p.predictions() + " predictions are drawn (as evaluated)."
-        : " " + p.drawn() + " predictions drawn.";
+        : " " + plural(p.drawn(), "prediction") + " drawn.";
     return ReportPage.figureHtml(p.path(), caption + drawn + " " + WorstPictures.legend(type, set));
   }
 

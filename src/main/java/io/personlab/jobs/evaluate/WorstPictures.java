@@ -451,14 +451,13 @@ final class WorstPictures implements Serializable {
   static String legend(IouType type, String set) {
     return switch (type) {
       case KEYPOINTS -> "Coloured skeletons with round keypoints: " + set + "'s predictions (one colour each, "
-          + "score at the top-left of its keypoints, the highest score drawn on top). White squares with "
+          + "score at the top-left of its keypoints). White squares with "
           + "black rims joined by white lines: the ground-truth keypoints of the people that count; "
           + "dashed yellow boxes: ground truth pycocotools ignores (crowds, people without keypoints).";
       case SEGM -> "Coloured fills: " + set + "'s predicted masks (one colour each, score at the top-left "
           + "of the mask's box, the highest score drawn on top). White outlines on black: the ground-truth "
           + "masks that count; yellow outlines: crowd regions, which pycocotools ignores.";
-      case BBOX -> "Coloured boxes: " + set + "'s predicted boxes (score at the top-left, the highest score "
-          + "drawn on top). White boxes on black: the ground truth that counts; dashed yellow boxes: crowd "
+      case BBOX -> "Coloured boxes: " + set + "'s predicted boxes (score at the top-left). White boxes on black: the ground truth that counts; dashed yellow boxes: crowd "
           + "regions, which pycocotools ignores.";
     };
   }

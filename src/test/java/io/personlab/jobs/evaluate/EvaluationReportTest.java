@@ -220,6 +220,49 @@ class EvaluationReportTest {
   }
 
   @Test
+  void maskPicturesOutlineTheGroundTruthPolygons() throws Exception {
+    Path out = tmp.resolve("segm");
+    ok("evaluate", "--gt", GT, "--predictions", REF.resolve("results/segm_perturbed_results.json").toString(),
+        "--iou-type", "segm", "--output", out.toString(), "--images", PHOTOS, "--report-worst", "3");
+    assertEquals(EvaluationReport.BOX_NAMES, csv(out.resolve("data/stats.csv")).stream().map(x -> x.get("name")).toList());
+    assertTrue(sections(out).get("worst").contains("White outlines on black: the ground-truth masks"));
+    checkImages(out);
+    int vertices = 0, white = 0;
+    for (Map<String, String> w : csv(out.resolve("data/worst.csv"))) {
+      BufferedImage picture = ImageIO.read(out.resolve(w.get("picture")).toFile());
+      JsonNode image = imageOf(Long.parseLong(w.get("image_id")));
+      double s = picture.getWidth() / image.get("width").asDouble();
+      for (JsonNode a : annotationsOf(image.get("id").asLong())) {
+        if (a.get("iscrowd").asInt() != 0) {
+          continue;
+        }
+        for (JsonNode polygon : a.get("segmentation")) {
+          for (int i = 0; i + 1 < polygon.size(); i += 2) {
+            int x = (int) Math.round(polygon.get(i).asDouble() * s), y = (int) Math.round(polygon.get(i + 1).asDouble() * s);
+            if (x > 0 && y > 0 && x < picture.getWidth() - 1 && y < picture.getHeight() - 1) {
+              vertices++;
+              white += anyWhiteAround(picture, x, y) ? 1 : 0;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(vertices > 0 && white >= 0.8 * vertices, white + " of " + vertices + " polygon vertices on a white outline");
+  }
+
+  private static boolean anyWhiteAround(BufferedImage img, int x, int y) {
+    for (int dx = -1; dx <= 1; dx++) {
+      for (int dy = -1; dy <= 1; dy++) {
+        int rgb = img.getRGB(x + dx, y + dy);
+        if (((rgb >> 16) & 0xff) > 200 && ((rgb >> 8) & 0xff) > 200 && (rgb & 0xff) > 200) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
   void unreadableOrMissingPhotosBecomeCaptionsAndWithoutImagesTheWorstAreListed() throws Exception {
     Path photos = Files.createDirectories(tmp.resolve("photos"));
     for (JsonNode image : JSON.readTree(Path.of(GT).toFile()).get("images")) {

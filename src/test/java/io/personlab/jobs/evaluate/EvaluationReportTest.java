@@ -220,6 +220,78 @@ class EvaluationReportTest {
   }
 
   @Test
+  void aLargePhotoIsDrawnAt640PixelsWithTheGroundTruthScaled() throws Exception {
+    // one val photo as a 4x PNG (decoded full size, then halved twice), its ground truth at 4x
+    JsonNode gt = JSON.readTree(Path.of(GT).toFile());
+    JsonNode person = null;
+    for (JsonNode a : gt.get("annotations")) {
+      if (a.get("iscrowd").asInt() == 0 && a.get("num_keypoints").asInt() >= 12) {
+        person = a;
+        break;
+      }
+    }
+    assertNotNull(person);
+    JsonNode image = imageOf(person.get("image_id").asLong());
+    BufferedImage photo = ImageIO.read(Path.of(PHOTOS, image.get("file_name").asText()).toFile());
+    BufferedImage big = new BufferedImage(4 * photo.getWidth(), 4 * photo.getHeight(), BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = big.createGraphics();
+    g.drawImage(photo, 0, 0, big.getWidth(), big.getHeight(), null);
+    g.dispose();
+    Path photos = Files.createDirectories(tmp.resolve("big"));
+    ImageIO.write(big, "png", photos.resolve("big.png").toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+    root.putArray("images").addObject().put("id", 1).put("file_name", "big.png")
+        .put("width", big.getWidth()).put("height", big.getHeight());
+    root.set("categories", gt.get("categories"));
+    com.fasterxml.jackson.databind.node.ObjectNode a = root.putArray("annotations").addObject();
+    a.put("id", 1).put("image_id", 1).put("category_id", 1).put("iscrowd", 0)
+        .put("num_keypoints", person.get("num_keypoints").asInt()).put("area", 16 * person.get("area").asDouble());
+    com.fasterxml.jackson.databind.node.ArrayNode kp = a.putArray("keypoints");
+    com.fasterxml.jackson.databind.node.ArrayNode shifted = JSON.createArrayNode();
+    JsonNode k = person.get("keypoints");
+    for (int i = 0; i < k.size(); i++) {
+      double v = i % 3 == 2 ? k.get(i).asDouble() : 4 * k.get(i).asDouble();
+      kp.add(v);
+      shifted.add(i % 3 == 0 ? v + 120 : v); // a detection 30 picture pixels to the right: a poor match
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode box = a.putArray("bbox");
+    person.get("bbox").forEach(b -> box.add(4 * b.asDouble()));
+    Path gtFile = tmp.resolve("big-gt.json");
+    JSON.writeValue(gtFile.toFile(), root);
+    Path results = tmp.resolve("big-results.json");
+    JSON.writeValue(results.toFile(), List.of(java.util.Map.of("image_id", 1, "category_id", 1, "score", 0.9,
+        "keypoints", shifted)));
+    Path out = tmp.resolve("big-out");
+    ok("evaluate", "--gt", gtFile.toString(), "--predictions", results.toString(), "--iou-type", "keypoints",
+        "--output", out.toString(), "--images", photos.toString(), "--report-worst", "1");
+    BufferedImage picture = ImageIO.read(out.resolve("pictures/1-a.jpg").toFile());
+    assertEquals(640, picture.getWidth());
+    assertEquals(Math.round(big.getHeight() * 640.0 / big.getWidth()), picture.getHeight());
+    int points = 0, white = 0;
+    for (int i = 0; i < 17; i++) {
+      if (k.get(3 * i + 2).asInt() > 0) {
+        points++;
+        // 4x coordinates at 640 / (4 * width): the original photo's coordinates
+        if (whiteAround(picture, (int) Math.round(k.get(3 * i).asDouble()), (int) Math.round(k.get(3 * i + 1).asDouble()))) {
+          white++;
+        }
+      }
+    }
+    assertTrue(white >= 0.8 * points, white + " of " + points + " ground-truth keypoints white");
+    // the photo itself is where it belongs: away from the drawings, the picture is the photo
+    double diff = 0;
+    int n = 0;
+    for (int y = 5; y < picture.getHeight() - 5; y += 7) {
+      for (int x = 5; x < picture.getWidth() - 5; x += 7) {
+        int p = picture.getRGB(x, y), q = photo.getRGB(x, y);
+        diff += Math.abs(((p >> 8) & 0xff) - ((q >> 8) & 0xff));
+        n++;
+      }
+    }
+    assertTrue(diff / n < 12, "mean green difference to the photo " + diff / n);
+  }
+
+  @Test
   void maskPicturesOutlineTheGroundTruthPolygons() throws Exception {
     Path out = tmp.resolve("segm");
     ok("evaluate", "--gt", GT, "--predictions", REF.resolve("results/segm_perturbed_results.json").toString(),

@@ -68,9 +68,19 @@ public final class EvaluateCommand implements Callable<Integer> {
   String iouType;
 
   @Option(names = "--output", paramLabel = "DIR",
-      description = "write metrics.json, precision/recall arrays, PR curves (PNG) and per-image "
-          + "results (Parquet) here (Spark engine)")
+      description = "write metrics.json, precision/recall arrays, PR curves (PNG), per-image "
+          + "results (Parquet) and an HTML report (index.html, data/*.csv) here (Spark engine)")
   String output;
+
+  @Option(names = "--images", paramLabel = "URI",
+      description = "with --output: the folder the ground truth's file_name values resolve under "
+          + "(any Hadoop filesystem); the report then shows its worst images with predictions and "
+          + "ground truth drawn over them")
+  String images;
+
+  @Option(names = "--report-worst", paramLabel = "N",
+      description = "with --output: worst images the report ranks per prediction set (default: ${DEFAULT-VALUE})")
+  int reportWorst = EvaluationJob.Options.DEFAULT_REPORT_WORST;
 
   @Option(names = "--engine", paramLabel = "ENGINE",
       description = "jvm, spark or auto (default: ${DEFAULT-VALUE}: spark for the label table, "
@@ -106,6 +116,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (table == null && (configId != null || compareConfigId != null)) {
       throw new IllegalArgumentException("--config-id and --compare-config-id select configurations "
           + "of the label table: give --table");
+    }
+    if (output == null && (images != null || reportWorst != EvaluationJob.Options.DEFAULT_REPORT_WORST)) {
+      throw new IllegalArgumentException("--images and --report-worst shape the report under --output: give --output");
+    }
+    if (reportWorst < 0) {
+      throw new IllegalArgumentException("--report-worst must be 0 or more");
     }
     boolean spark = switch (engine.toLowerCase(Locale.ROOT)) {
       case "spark" -> true;
@@ -175,7 +191,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     SparkSession session = Spark.session("personlab evaluate", master);
     EvaluationJob.Outcome outcome = EvaluationJob.run(session,
-        new EvaluationJob.Options(gt, sets, type, output, lenient, partitions),
+        new EvaluationJob.Options(gt, sets, type, output, lenient, partitions, images, reportWorst),
         line -> System.err.println("evaluate: " + line));
     outcome.warnings().forEach(w -> System.err.println("warning: " + w));
     List<EvaluationJob.SetResult> results = outcome.sets();
@@ -198,7 +214,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }
     if (output != null) {
-      System.err.println("wrote metrics.json, accumulation-*.json, pr-*.png and per_image/ to " + output);
+      System.err.println("wrote metrics.json, accumulation-*.json, pr-*.png, per_image/, data/*.csv and "
+          + "the report index.html to " + output);
     }
     ObjectNode json = statsJson(results.get(0).summary());
     json.put("engine", "spark");

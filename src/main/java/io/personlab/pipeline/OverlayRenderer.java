@@ -23,6 +23,11 @@ public final class OverlayRenderer {
 
   private OverlayRenderer() {}
 
+  /** The colour {@link #render} gives the {@code j}-th person (0 = the first in the list). */
+  public static Color color(int j) {
+    return PALETTE[j % PALETTE.length];
+  }
+
   /**
    * @param minKeypointScore keypoints (and bones) scoring below this are not drawn
    */

@@ -1,6 +1,8 @@
 package io.personlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +41,29 @@ class EvaluateS3Test {
           assertEquals(expected.get("stats").get(i).asDouble(), last.get("stats").get(i).asDouble(), 0.0);
         }
       }
+      // the report: photos read from S3 by the executors, pictures, page and data files written there
+      java.io.File[] photos = SharedData.path("data/coco-mini-val/images").toFile().listFiles();
+      for (java.io.File photo : photos) {
+        s3.client().putObject("eval", "images/" + photo.getName(), photo);
+      }
+      EvaluateCommandTest.Run r = EvaluateCommandTest.run("evaluate", "--gt", "s3a://eval/gt.json", "--predictions",
+          "s3a://eval/results/kp_jitter.json", "--iou-type", "keypoints", "--output", "s3a://eval/out",
+          "--images", "s3a://eval/images", "--report-worst", "2");
+      assertEquals(0, r.exit(), r.err());
+      String html = s3.client().getObjectAsString("eval", "out/index.html");
+      for (String section : new String[] {"stats", "curves", "worst", "inputs"}) {
+        assertTrue(html.contains("<section id=\"" + section + "\">"), section);
+      }
+      java.util.List<String> worst = s3.client().getObjectAsString("eval", "out/data/worst.csv").lines().skip(1).toList();
+      assertEquals(2, worst.size());
+      for (String row : worst) {
+        String picture = row.substring(row.lastIndexOf(',') + 1);
+        assertTrue(picture.startsWith("pictures/") && html.contains("src=\"" + picture + "\""), row);
+        try (java.io.InputStream in = s3.client().getObject("eval", "out/" + picture).getObjectContent()) {
+          assertNotNull(javax.imageio.ImageIO.read(in), picture + " decodes");
+        }
+      }
+      assertEquals(80, s3.client().getObjectAsString("eval", "out/data/per_image.csv").lines().count());
     } finally {
       for (Map.Entry<String, String> e : s3conf) {
         System.clearProperty("spark.hadoop." + e.getKey());

@@ -64,12 +64,29 @@ public final class EvaluationJob {
    *     picks from the input size
    */
   public record Options(String gt, List<PredictionSet> predictions, IouType iouType, String output,
-      boolean lenient, int partitions) {
+      boolean lenient, int partitions, String images, int reportWorst) {
+    /** How many worst images the report shows per prediction set unless told. */
+    public static final int DEFAULT_REPORT_WORST = 12;
+
+    /**
+     * @param images root under which the ground truth's file_name resolves (the report's
+     *     pictures); null for a report without pictures
+     * @param reportWorst worst images the report lists per prediction set
+     */
     public Options {
       if (predictions.isEmpty() || predictions.size() > 2) {
         throw new IllegalArgumentException("one prediction set, or two to compare");
       }
+      if (reportWorst < 0) {
+        throw new IllegalArgumentException("--report-worst must be 0 or more");
+      }
       predictions = List.copyOf(predictions);
+    }
+
+    /** Options without pictures, with the default number of worst images. */
+    public Options(String gt, List<PredictionSet> predictions, IouType iouType, String output,
+        boolean lenient, int partitions) {
+      this(gt, predictions, iouType, output, lenient, partitions, null, DEFAULT_REPORT_WORST);
     }
   }
 
@@ -133,7 +150,8 @@ public final class EvaluationJob {
       JavaPairRDD<Long, byte[]> images = gt.images().mapToPair(i -> new Tuple2<>(i.id(), RecordCodec.image(i)));
       // one shuffle of encoded records to their key's partition, grouped there by plain code
       // (Spark's co-group would size and serialise a buffer per key: a third of the stage)
-      JavaRDD<byte[]> evaluated = images.union(annotations).union(predictions)
+      JavaPairRDD<Long, byte[]> records = images.union(annotations).union(predictions);
+      JavaRDD<byte[]> evaluated = records
           .partitionBy(new HashPartitioner(partitions))
           .mapPartitions(stage::evaluatePartition)
           .map(ImageStage.Outcome::encode) // cached as bytes: nothing for Spark to size or serialise
@@ -175,6 +193,9 @@ public final class EvaluationJob {
         long t3 = System.nanoTime();
         EvaluationOutput.write(spark, o, outcome, outcomes, params);
         seconds.put("write_output", (System.nanoTime() - t3) / 1e9);
+        long t4 = System.nanoTime();
+        EvaluationReport.write(spark, o, outcome, outcomes, records, params, categoryIds, log);
+        seconds.put("report", (System.nanoTime() - t4) / 1e9);
       }
       evaluated.unpersist(false);
       seconds.put("total", (System.nanoTime() - t0) / 1e9);

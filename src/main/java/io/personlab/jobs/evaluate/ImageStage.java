@@ -87,6 +87,14 @@ final class ImageStage implements Serializable {
       rows++;
     }
 
+    long imageId() {
+      return imageId;
+    }
+
+    String fileName() {
+      return fileName;
+    }
+
     /** The kept detections as ranking columns. */
     RankedAccumulator.Columns columns() {
       return ranking;

@@ -12,6 +12,8 @@ import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
@@ -81,7 +83,11 @@ public final class PrCurveChart {
 
   /** The picture: {@code A * PANEL_WIDTH} x {@code TITLE_HEIGHT + PANEL_HEIGHT}. */
   static BufferedImage render(Accumulation acc, String title) {
-    JFreeChart[] panels = panels(acc);
+    return compose(panels(acc), title);
+  }
+
+  /** Panels side by side under a title strip. */
+  private static BufferedImage compose(JFreeChart[] panels, String title) {
     int width = panels.length * PANEL_WIDTH;
     int height = TITLE_HEIGHT + PANEL_HEIGHT;
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -104,6 +110,87 @@ public final class PrCurveChart {
       g2.dispose();
     }
     return image;
+  }
+
+  /** Colours of the two sets in a comparison: a blue, b orange (thick: the mean; thin dashed: 0.50). */
+  static final Color COLOR_A = new Color(0x1f, 0x77, 0xb4);
+  static final Color COLOR_B = new Color(0xff, 0x7f, 0x0e);
+
+  /**
+   * Two prediction sets' curves on the same axes, one panel per area range (the layout of {@link
+   * #render}): for each set the mean over all thresholds (thick, its AP in the legend) and the
+   * 0.50 threshold (thin, dashed); a in blue, b in orange.
+   */
+  public static void writeComparisonPng(Accumulation a, Accumulation b, String title, OutputStream out)
+      throws IOException {
+    Objects.requireNonNull(out, "out");
+    if (!ImageIO.write(renderComparison(a, b, title), "png", out)) {
+      throw new IOException("no PNG writer in ImageIO");
+    }
+    out.flush();
+  }
+
+  static BufferedImage renderComparison(Accumulation a, Accumulation b, String title) {
+    EvalParams p = a.params();
+    JFreeChart[] panels = new JFreeChart[p.areaRanges().length];
+    for (int r = 0; r < panels.length; r++) {
+      panels[r] = comparisonPanel(a, b, r);
+    }
+    return compose(panels, title);
+  }
+
+  private static JFreeChart comparisonPanel(Accumulation a, Accumulation b, int area) {
+    EvalParams p = a.params();
+    int m = p.maxDets().length - 1;
+    double[] thr = p.iouThrs();
+    String measure = p.iouType() == IouType.KEYPOINTS ? "OKS" : "IoU";
+    XYSeriesCollection data = new XYSeriesCollection();
+    List<Color> paints = new ArrayList<>();
+    List<Boolean> thick = new ArrayList<>();
+    String[] names = {"a", "b"};
+    Accumulation[] accs = {a, b};
+    for (int s = 0; s < 2; s++) {
+      double ap = averagePrecision(accs[s], area);
+      if (ap <= -1 || accs[s].numCategories() < 1) {
+        continue;
+      }
+      Color c = s == 0 ? COLOR_A : COLOR_B;
+      data.addSeries(curve(accs[s], String.format(Locale.ROOT, "%s: mean %s:%s (AP %.3f)", names[s],
+          shortThreshold(thr[0]), shortThreshold(thr[thr.length - 1]), ap), 0, thr.length, area, m));
+      paints.add(c);
+      thick.add(true);
+      int t50 = indexOf(thr, 0.50);
+      if (t50 >= 0) {
+        data.addSeries(curve(accs[s], String.format(Locale.ROOT, "%s: %s 0.50", names[s], measure), t50,
+            t50 + 1, area, m));
+        paints.add(c);
+        thick.add(false);
+      }
+    }
+    boolean any = data.getSeriesCount() > 0;
+    String heading = "area " + p.areaLabels()[area] + (any ? ", maxDets " + p.maxDetLast() : ": " + NO_GROUND_TRUTH);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    for (int s = 0; s < paints.size(); s++) {
+      renderer.setSeriesPaint(s, paints.get(s));
+      renderer.setSeriesStroke(s, thick.get(s) ? new BasicStroke(3.0f)
+          : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
+    }
+    XYPlot plot = new XYPlot(data, axis("recall"), axis("precision"), renderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+    plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+    plot.setNoDataMessage(NO_GROUND_TRUTH);
+    JFreeChart chart = new JFreeChart(heading, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot, any);
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.setAntiAlias(true);
+    chart.setTextAntiAlias(true);
+    LegendTitle legend = chart.getLegend();
+    if (legend != null) {
+      legend.setPosition(RectangleEdge.BOTTOM);
+      legend.setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+      legend.setFrame(BlockBorder.NONE);
+    }
+    return chart;
   }
 
   /** One chart per area range, in the parameters' order. */

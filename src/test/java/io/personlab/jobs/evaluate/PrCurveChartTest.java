@@ -65,6 +65,22 @@ class PrCurveChartTest {
   }
 
   @Test
+  void comparisonPictureDrawsBothSetsInEveryPanel() throws IOException {
+    Accumulation a = evaluate("results/kp_jitter_results.json", IouType.KEYPOINTS);
+    Accumulation b = evaluate("results/kp_ties_results.json", IouType.KEYPOINTS);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrCurveChart.writeComparisonPng(a, b, "keypoints: a and b", out);
+    Files.createDirectories(ARTIFACTS);
+    Files.write(ARTIFACTS.resolve("pr-curves-compare.png"), out.toByteArray());
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(out.toByteArray()));
+    assertEquals(3 * PrCurveChart.PANEL_WIDTH, image.getWidth());
+    for (int p = 0; p < 3; p++) {
+      assertTrue(countPixels(image, p, PrCurveChart.COLOR_A) >= MIN_CURVE_PIXELS, "a drawn in panel " + p);
+      assertTrue(countPixels(image, p, PrCurveChart.COLOR_B) >= MIN_CURVE_PIXELS, "b drawn in panel " + p);
+    }
+  }
+
+  @Test
   void segmPictureHasFourPanelsAtTheLastMaxDets() throws IOException {
     Accumulation acc = evaluate("results/segm_perturbed_results.json", IouType.SEGM);
     BufferedImage image = writeAndDecode(acc, "segm: precision vs recall", "pr-curves-segm.png");

@@ -49,7 +49,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
  *
  * <p>Chromium or chromedriver missing is a failure naming the install script, never a skip.
  *
- * <p>Use: {@code ReportBrowser.check(dir, List.of("summary", "sample"), "label-report")}.
+ * <p>Use: {@code ReportBrowser.check(dir, ReportBrowser.LABEL_REPORT_SECTIONS, "label-report")}.
  */
 public final class ReportBrowser {
   private ReportBrowser() {}
@@ -64,6 +64,12 @@ public final class ReportBrowser {
   }
 
   public static final Path SCREENSHOTS = Path.of("target", "report-screenshots");
+  /** The section ids of a label report's index.html (issue 13's contract). */
+  public static final List<String> LABEL_REPORT_SECTIONS =
+      List.of("summary", "sample", "distributions", "errors", "previous");
+  /** The section ids of an evaluation report's index.html (issue 13's contract). */
+  public static final List<String> EVALUATION_REPORT_SECTIONS =
+      List.of("stats", "curves", "worst", "inputs");
   public static final String INSTALL_SCRIPT = "src/test/setup/install-test-tools.sh";
 
   /** What a passing check saw. */

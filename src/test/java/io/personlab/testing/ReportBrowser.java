@@ -150,6 +150,9 @@ public final class ReportBrowser {
                 + "});"));
         driver.get(url);
         JavascriptExecutor js = driver;
+        // A contact sheet may use loading="lazy": load every picture, as scrolling through would.
+        js.executeScript("document.querySelectorAll('img[loading=\"lazy\"]')"
+            + ".forEach(function (i) { i.loading = 'eager'; });");
         waitUntil(js, "return document.readyState === 'complete'"
             + " && Array.from(document.images).every(function (i) { return i.complete; });",
             Duration.ofSeconds(30), problems, "page or its images still loading after 30 s");

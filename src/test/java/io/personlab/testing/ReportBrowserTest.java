@@ -36,6 +36,16 @@ class ReportBrowserTest {
   }
 
   @Test
+  void lazyPicturesFarBelowTheFoldAreLoadedAndChecked() throws IOException {
+    String spacer = "<div style=\"height:5000px\"></div>";
+    Path good = page("lazy", spacer + "<img loading=\"lazy\" src=\"pictures/a.jpg\" alt=\"a\">", SECTIONS);
+    assertEquals(1, ReportBrowser.check(good, SECTIONS, "report-browser-lazy").images());
+    Path bad = page("lazy-broken", spacer + "<img loading=\"lazy\" src=\"pictures/b.jpg\" alt=\"b\">",
+        SECTIONS);
+    assertContains(fails(bad, "report-browser-lazy-broken"), "broken image (naturalWidth 0): pictures/b.jpg");
+  }
+
+  @Test
   void missingImageFailsWithItsNameAndThe404() throws IOException {
     Path dir = page("missing-img", "<img src=\"pictures/nowhere.jpg\" alt=\"gone\">", SECTIONS);
     AssertionError e = fails(dir, "report-browser-missing-image");

@@ -89,6 +89,7 @@ public final class NotebookRunner {
       penv.remove("PYTHONPATH");
       penv.remove("PYTHONHOME");
       penv.put("JUPYTER_PLATFORM_DIRS", "1");
+      penv.put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
       penv.putAll(env);
       Process p = pb.start();
       // Cells have their own timeout; this bounds kernel start-up and a hung kernel.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI check of the deployment files; run from anywhere (it works from the repository root):
 #   bash deploy/check.sh
-# 1. shellcheck every *.sh under deploy/, plus jobs/personlab and .ci/run
+# 1. shellcheck every *.sh under deploy/, plus jobs/personlab, .ci/run and src/test/setup/install-test-tools.sh
 # 2. every JSON file under deploy/ and conf/ parses (python3 -m json.tool)
 # 3. every YAML file under deploy/ and conf/ parses (yaml.safe_load)
 # 4. the Airflow DAGs compile (py_compile; Airflow itself is not needed)
@@ -41,7 +41,7 @@ fi
 dirs=(deploy)
 [ -d conf ] && dirs+=(conf)
 mapfile -d '' shell_files < <(find deploy -type f -name '*.sh' -print0 | sort -z)
-shell_files+=(jobs/personlab .ci/run)
+shell_files+=(jobs/personlab .ci/run src/test/setup/install-test-tools.sh)
 mapfile -d '' json_files < <(find "${dirs[@]}" -type f -name '*.json' -print0 | sort -z)
 mapfile -d '' yaml_files < <(find "${dirs[@]}" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
 mapfile -d '' dag_files < <(find deploy/airflow -type f -name '*.py' -print0 2>/dev/null | sort -z)

@@ -1,8 +1,14 @@
-"""Nightly PersonLab run on an existing EMR 7 GPU cluster: label, then export-coco + evaluate.
+"""Nightly PersonLab run on an existing EMR 7 GPU cluster: label + report, export-coco + evaluate.
 
 The steps are those of deploy/emr/steps-label.json and steps-evaluate.json (keep them in step),
 with the run date templated from Airflow's logical date ``{{ ds }}``. The cluster is made with
 deploy/emr/create-cluster.sh and the artifacts with deploy/emr/stage.sh.
+
+Each night's HTML reports (static pages with relative links: download the folder, or serve it
+from S3 as a static site, and open index.html):
+  {personlab_output}-reports/run_date={{ ds }}/labels/index.html       the labels (report command)
+  {personlab_output}-eval/run_date={{ ds }}/{keypoints,segm}/index.html  evaluate's reports, beside
+                                               its metrics.json (worst images drawn from the photos)
 
 Airflow Variables (Admin -> Variables), no secrets: the AWS connection ``aws_default`` carries
 the credentials (or the worker's IAM role on MWAA):
@@ -12,6 +18,8 @@ the credentials (or the worker's IAM role on MWAA):
                              photos without an ok row yet; comma-separated list ok)
   personlab_output           s3://my-bucket/labels
   personlab_gt               s3://my-bucket/gt/person_keypoints_val2017.json
+  personlab_eval_images      s3://my-bucket/val2017/  (required: the folder the ground truth's
+                             file_name values resolve under; evaluate draws its worst images)
   personlab_eval_labels      labels to evaluate [personlab_output]
 Requires apache-airflow-providers-amazon.
 """
@@ -25,8 +33,11 @@ from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 JOB_JAR_NAME = "personlab-spark-0.1.0-SNAPSHOT-spark.jar"
 PREFIX = "{{ var.value.personlab_s3_prefix }}"
 OUTPUT = "{{ var.value.personlab_output }}"
+OUTPUT_ROOT = "{{ var.value.personlab_output.rstrip('/') }}"  # siblings of the label root
 EVAL_LABELS = "{{ var.value.get('personlab_eval_labels', var.value.personlab_output) }}"
-EVAL_OUTPUT = OUTPUT + "-eval/run_date={{ ds }}"
+EVAL_OUTPUT = OUTPUT_ROOT + "-eval/run_date={{ ds }}"
+# Never inside OUTPUT: its run directories are what the readers scan.
+REPORT_OUTPUT = OUTPUT_ROOT + "-reports/run_date={{ ds }}/labels"
 
 
 def submit(name: str, main_class: str, *args: str) -> dict:
@@ -56,7 +67,13 @@ LABEL_STEPS = [
         "--output", OUTPUT,
         "--model", f"{PREFIX}/models/bodypix-mobilenet050-stride16.onnx",
         "--run-date", "{{ ds }}",
-    )
+    ),
+    # The current labels of the (one) configuration under OUTPUT, as export-coco reads them.
+    submit(
+        "report-labels", "io.personlab.cli.ReportCommand",
+        "--labels", OUTPUT,
+        "--output", REPORT_OUTPUT,
+    ),
 ]
 
 EVALUATE_STEPS = []
@@ -67,7 +84,8 @@ for iou in ("keypoints", "segm"):
         "--labels", EVAL_LABELS, "--output", results, "--iou-type", iou))
     EVALUATE_STEPS.append(submit(
         f"evaluate-{iou}", "io.personlab.cli.EvaluateCommand",
-        "--gt", "{{ var.value.personlab_gt }}", "--results", results, "--iou-type", iou))
+        "--gt", "{{ var.value.personlab_gt }}", "--results", results, "--iou-type", iou,
+        "--output", f"{EVAL_OUTPUT}/{iou}", "--images", "{{ var.value.personlab_eval_images }}"))
 
 with DAG(
     dag_id="personlab_nightly_emr",
@@ -82,10 +100,16 @@ with DAG(
 
     add_label = EmrAddStepsOperator(
         task_id="add_label_step", job_flow_id=cluster_id, steps=LABEL_STEPS)
+    # Watch the label step itself ([0]): the report step after it would succeed on the previous
+    # complete run even if this one failed.
     wait_label = EmrStepSensor(
         task_id="wait_label", job_flow_id=cluster_id,
-        step_id="{{ task_instance.xcom_pull(task_ids='add_label_step')[-1] }}",
+        step_id="{{ task_instance.xcom_pull(task_ids='add_label_step')[0] }}",
         poke_interval=60, timeout=12 * 3600, mode="reschedule")
+    wait_report = EmrStepSensor(
+        task_id="wait_report", job_flow_id=cluster_id,
+        step_id="{{ task_instance.xcom_pull(task_ids='add_label_step')[-1] }}",
+        poke_interval=60, timeout=3 * 3600, mode="reschedule")
 
     add_evaluate = EmrAddStepsOperator(
         task_id="add_evaluate_steps", job_flow_id=cluster_id, steps=EVALUATE_STEPS)
@@ -96,4 +120,5 @@ with DAG(
         step_id="{{ task_instance.xcom_pull(task_ids='add_evaluate_steps')[-1] }}",
         poke_interval=60, timeout=3 * 3600, mode="reschedule")
 
-    add_label >> wait_label >> add_evaluate >> wait_evaluate
+    add_label >> wait_label >> [wait_report, add_evaluate]
+    add_evaluate >> wait_evaluate

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Renders steps-label.json / steps-evaluate.json (the @TOKEN@ placeholders) and adds them to a
 # running cluster with `aws emr add-steps`; optionally waits for the last one.
+#   label:    the label job, then `report` over the same labels (HTML, REPORT_OUTPUT/index.html)
+#   evaluate: export-coco + evaluate for keypoints and segm; each evaluate writes its metrics and
+#             HTML report (worst images drawn from EVAL_IMAGES) to EVAL_OUTPUT/{keypoints,segm}/
 #   CLUSTER_ID=j-XXXX S3_PREFIX=s3://b/personlab/0.1.0 INPUT=s3://b/photos/ OUTPUT=s3://b/labels \
+#     GT=s3://b/gt/person_keypoints_val2017.json EVAL_IMAGES=s3://b/val2017/ \
 #     deploy/emr/add-steps.sh label evaluate
 # Variables (defaults in brackets):
 #   CLUSTER_ID (required)  S3_PREFIX (required: where stage.sh put the artifacts)
 #   INPUT, OUTPUT          (required for label) photo prefix(es), comma-separated; label root
+#   REPORT_OUTPUT          [${OUTPUT}-reports/run_date=$RUN_DATE/labels] the label report's folder
 #   MODEL                  [$S3_PREFIX/models/bodypix-mobilenet050-stride16.onnx]
 #   RUN_DATE               [today, UTC] YYYY-MM-DD, the run_date= partition of the output
 #   JOB_JAR_NAME           [personlab-spark-0.1.0-SNAPSHOT-spark.jar]
 #   GT                     (required for evaluate) COCO ground truth of the images in EVAL_LABELS
+#   EVAL_IMAGES            (required for evaluate) folder the ground truth's file_name values
+#                          resolve under (the evaluation report draws its worst images from it)
 #   EVAL_LABELS            [$OUTPUT] labels to export; EVAL_OUTPUT [${OUTPUT}-eval/run_date=$RUN_DATE]
 #   WAIT                   [1]: wait until the last step finishes and fail if it failed
 # Paths are s3:// (EMRFS, see README.md "S3: EMRFS s3:// or S3A"); s3a:// works too.
@@ -25,7 +32,8 @@ JOB_JAR_NAME=${JOB_JAR_NAME:-personlab-spark-0.1.0-SNAPSHOT-spark.jar}
 [ $# -gt 0 ] || set -- label
 
 render() {
-  local json
+  local json out=${OUTPUT:-}
+  out=${out%/}
   json=$(cat "$1")
   json=${json//@PREFIX@/$prefix}
   json=${json//@JOB_JAR_NAME@/$JOB_JAR_NAME}
@@ -33,9 +41,11 @@ render() {
   json=${json//@MODEL@/$MODEL}
   json=${json//@INPUT@/${INPUT:-}}
   json=${json//@OUTPUT@/${OUTPUT:-}}
+  json=${json//@REPORT_OUTPUT@/${REPORT_OUTPUT:-$out-reports/run_date=$RUN_DATE/labels}}
   json=${json//@GT@/${GT:-}}
+  json=${json//@EVAL_IMAGES@/${EVAL_IMAGES:-}}
   json=${json//@EVAL_LABELS@/${EVAL_LABELS:-${OUTPUT:-}}}
-  json=${json//@EVAL_OUTPUT@/${EVAL_OUTPUT:-${OUTPUT%/}-eval/run_date=$RUN_DATE}}
+  json=${json//@EVAL_OUTPUT@/${EVAL_OUTPUT:-$out-eval/run_date=$RUN_DATE}}
   printf '%s\n' "$json"
 }
 
@@ -43,7 +53,10 @@ step_ids=()
 for what in "$@"; do
   case "$what" in
     label) : "${INPUT:?set INPUT}" "${OUTPUT:?set OUTPUT}"; file=$here/steps-label.json ;;
-    evaluate) : "${GT:?set GT}"; [ -n "${EVAL_LABELS:-${OUTPUT:-}}" ] || { echo "set OUTPUT or EVAL_LABELS" >&2; exit 2; }
+    evaluate) : "${GT:?set GT}" "${EVAL_IMAGES:?set EVAL_IMAGES}"
+              if [ -z "${EVAL_LABELS:-${OUTPUT:-}}" ] || [ -z "${EVAL_OUTPUT:-${OUTPUT:-}}" ]; then
+                echo "set OUTPUT, or EVAL_LABELS and EVAL_OUTPUT" >&2; exit 2
+              fi
               file=$here/steps-evaluate.json ;;
     *) echo "usage: $0 [label] [evaluate]" >&2; exit 2 ;;
   esac

@@ -24,6 +24,14 @@ final class DecodingOptions {
       description = "INTERPOLATED (default: eq. 6 per cell, upsampled) or EXACT (eq. 6 per pixel)")
   MaskConfig.Distance maskDistance = MaskConfig.Distance.INTERPOLATED;
 
+  @Option(names = "--segmentation-threshold", paramLabel = "P",
+      description = "pixels whose person probability p_S is at least P are person pixels (default: ${DEFAULT-VALUE}, the paper's)")
+  double segmentationThreshold = MaskConfig.paperDefaults().segmentationThreshold();
+
+  @Option(names = "--mask-distance-threshold", paramLabel = "T",
+      description = "a person pixel joins every person whose eq. 6 distance is at most T (default: ${DEFAULT-VALUE}, the paper's)")
+  double maskDistanceThreshold = MaskConfig.paperDefaults().distanceThreshold();
+
   @Option(names = "--mask-max-side", paramLabel = "N",
       description = "masks at a resolution whose long side is at most N (default: 0 = image resolution); "
           + "boundaries move by at most half a mask pixel")
@@ -39,6 +47,7 @@ final class DecodingOptions {
   }
 
   MaskConfig maskConfig() {
-    return MaskConfig.paperDefaults().withDistance(maskDistance).withMaxSide(maskMaxSide);
+    return MaskConfig.paperDefaults().withDistance(maskDistance).withMaxSide(maskMaxSide)
+        .withSegmentationThreshold(segmentationThreshold).withDistanceThreshold(maskDistanceThreshold);
   }
 }

@@ -29,7 +29,8 @@ public record MaskConfig(
   }
 
   public MaskConfig {
-    if (!(distanceThreshold > 0) || exactCandidateFactor < 1 || maxSide < 0) {
+    if (!(segmentationThreshold > 0 && segmentationThreshold < 1) || !(distanceThreshold > 0)
+        || exactCandidateFactor < 1 || maxSide < 0) {
       throw new IllegalArgumentException("mask configuration out of range: " + this);
     }
   }
@@ -40,6 +41,14 @@ public record MaskConfig(
 
   public MaskConfig withDistance(Distance d) {
     return new MaskConfig(segmentationThreshold, distanceThreshold, d, exactCandidateFactor, maxSide);
+  }
+
+  public MaskConfig withSegmentationThreshold(double p) {
+    return new MaskConfig(p, distanceThreshold, distance, exactCandidateFactor, maxSide);
+  }
+
+  public MaskConfig withDistanceThreshold(double t) {
+    return new MaskConfig(segmentationThreshold, t, distance, exactCandidateFactor, maxSide);
   }
 
   public MaskConfig withMaxSide(int side) {

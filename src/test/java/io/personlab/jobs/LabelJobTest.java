@@ -207,18 +207,20 @@ class LabelJobTest {
     }
     assertTrue(seenWhileRunning > 0 && seenWhileRunning < 79, "images seen before the task ended: " + seenWhileRunning);
 
-    // four tasks, one of them killed by Spark after 3 of its images: each image counted once
+    // two tasks, one of them killed by Spark after 3 of its images: each image counted once. The
+    // tasks must outlast several heartbeats (500 ms) on a fast machine too: 40 images each at 1025 px
     LongAccumulator done2 = sc.longAccumulator("test.images"), failed2 = sc.longAccumulator("test.errors");
-    PartitionLabeler again = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1, fast(0.2),
+    PartitionLabeler again = new PartitionLabeler(new ModelSource(ModelSource.Kind.LOCAL, MODEL, null), 1,
+        PipelineConfig.singleScale(1025),
         new SerializableConfiguration(sc.hadoopConfiguration()), 64L << 20, 0, 0, done2, failed2, 0, true);
     LabelProgress retried = LabelProgress.attach(sc, done2, failed2);
     java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
     org.apache.spark.scheduler.SparkListener killer = killAfter("test.images", 3, killed);
     sc.addSparkListener(killer);
     try {
-      assertEquals(79, listing.repartition(4).mapPartitions(again, Encoders.row(LabelSchema.ROW)).collectAsList().size());
+      assertEquals(79, listing.repartition(2).mapPartitions(again, Encoders.row(LabelSchema.ROW)).collectAsList().size());
       assertTrue(killed.get() >= 0, "a task was killed while labeling");
-      assertEquals(new LabelProgress.Snapshot(79, 0, 4), retried.await(79, java.time.Duration.ofSeconds(10)));
+      assertEquals(new LabelProgress.Snapshot(79, 0, 2), retried.await(79, java.time.Duration.ofSeconds(10)));
       assertEquals(79, done2.value());
     } finally {
       sc.removeSparkListener(killer);

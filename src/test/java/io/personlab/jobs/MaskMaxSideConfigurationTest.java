@@ -33,6 +33,21 @@ class MaskMaxSideConfigurationTest {
   }
 
   @Test
+  void theMaskThresholdsAreConfigurationsAndThePapersValuesKeepTheId() {
+    MaskConfig paper = MaskConfig.paperDefaults();
+    PipelineConfig same = new PipelineConfig(List.of(769), DecoderConfig.paperDefaults(),
+        paper.withSegmentationThreshold(0.5).withDistanceThreshold(0.25), ImageDecoder.DEFAULT_MAX_PIXELS,
+        PipelineConfig.DEFAULT_MIN_PERSON_SCORE);
+    assertEquals("78c032a34676fa7e", LabelTable.decodingHash(same));
+    for (MaskConfig other : List.of(paper.withSegmentationThreshold(0.4), paper.withDistanceThreshold(0.3))) {
+      assertNotEquals("78c032a34676fa7e", LabelTable.decodingHash(new PipelineConfig(List.of(769),
+          DecoderConfig.paperDefaults(), other, ImageDecoder.DEFAULT_MAX_PIXELS, PipelineConfig.DEFAULT_MIN_PERSON_SCORE)));
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> paper.withSegmentationThreshold(1.0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> paper.withDistanceThreshold(0));
+  }
+
+  @Test
   void flipIsAnotherConfigurationAndUnflippedKeepsItsId() {
     assertEquals("78c032a34676fa7e", LabelTable.decodingHash(pipeline(0).withFlip(false)));
     assertNotEquals(LabelTable.decodingHash(pipeline(0)), LabelTable.decodingHash(pipeline(0).withFlip(true)));

@@ -301,4 +301,198 @@ class LabelReportTest {
     assertEquals(5, summary.get("previous").get("counts").get("images").asLong(), "as of the previous snapshot");
     assertTrue(html.contains("as of snapshot"));
   }
+
+  /**
+   * The val photos are at most 640 px, so the report never downscales them: here a 4x copy is
+   * labeled and reported, and its thumbnail checked against the plain photo: the photo unmoved,
+   * the first person's mask tinted in its colour inside and not 3-10 px outside, and white dots at
+   * its keypoints. A mask, photo or keypoints 8 px off, or people left at the label's scale, fail.
+   */
+  @Test
+  void aLargePhotosOverlaySitsOnItsPeopleInTheThumbnail() throws Exception {
+    // one val photo with large people as a 4x PNG (2560 px: decoded, then downscaled to 640 px)
+    String name = "000000350679.jpg";
+    BufferedImage photo = ImageIO.read(LabelJobTest.IMAGES.resolve(name).toFile());
+    BufferedImage big = new BufferedImage(4 * photo.getWidth(), 4 * photo.getHeight(), BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = big.createGraphics();
+    g.drawImage(photo, 0, 0, big.getWidth(), big.getHeight(), null);
+    g.dispose();
+    Path dir = Files.createDirectories(tmp.resolve("big-photos"));
+    ImageIO.write(big, "png", dir.resolve("big.png").toFile());
+    String bigRuns = tmp.resolve("big-runs").toString();
+    LabelJob.run(spark, LabelJobTest.options(List.of(dir.toString()), bigRuns, LabelJobTest.fast(0.2), 200, false, 0, 0));
+    Row label = LabelStore.read(spark, bigRuns).collectAsList().get(0);
+    assertEquals(big.getWidth(), label.getInt(2), "labeled at the PNG's size");
+    List<Row> people = label.getList(9);
+    assertTrue(!people.isEmpty(), "people found");
+
+    Path out = tmp.resolve("report-big");
+    ok("--labels", bigRuns, "--output", out.toString(), "--sample", "1");
+    Map<String, String> row = csv(out.resolve("data/sample.csv")).get(0);
+    BufferedImage picture = ImageIO.read(out.resolve(row.get("picture")).toFile());
+    int w = picture.getWidth(), h = picture.getHeight();
+    assertEquals(640, w);
+    assertEquals(Math.round(big.getHeight() * 640.0 / big.getWidth()), h);
+    assertEquals(photo.getWidth(), w, "the thumbnail is the original photo's size");
+    assertEquals(photo.getHeight(), h);
+
+    // the masks brought to the thumbnail; the first person's is the one checked, the others' set aside
+    boolean[] first = thumbnailMask(people.get(0), w, h);
+    boolean[] others = new boolean[w * h];
+    for (int j = 1; j < people.size(); j++) {
+      boolean[] m = thumbnailMask(people.get(j), w, h);
+      for (int i = 0; i < m.length; i++) {
+        others[i] |= m[i];
+      }
+    }
+    // the photo itself is where it belongs: away from the masks, the picture is the photo
+    boolean[] anyNear = dilate(or(first, others), w, h, 3);
+    List<Integer> diffs = new ArrayList<>();
+    for (int i = 0; i < w * h; i++) {
+      if (!anyNear[i]) {
+        int p = picture.getRGB(i % w, i / w), q = photo.getRGB(i % w, i / w);
+        diffs.add(Math.abs(((p >> 8) & 0xff) - ((q >> 8) & 0xff)));
+      }
+    }
+    java.util.Collections.sort(diffs);
+    double mean = diffs.stream().mapToInt(Integer::intValue).average().orElse(0);
+    System.out.printf("green difference to the photo away from the masks: median %d, mean %.2f%n",
+        diffs.get(diffs.size() / 2), mean);
+    assertTrue(mean < 8, "mean green difference to the photo away from the masks " + mean);
+
+    // tint towards the first person's colour (red): (R - G) gained over the plain photo; 45% of
+    // (230, 25, 75) gives about +90 on typical pixels, JPEG noise a few units
+    java.awt.Color c = io.personlab.pipeline.OverlayRenderer.color(0);
+    assertTrue(c.getRed() - c.getGreen() > 150, "a red first colour: " + c);
+    double[] tint = new double[w * h];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int p = picture.getRGB(x, y), q = photo.getRGB(x, y);
+        tint[y * w + x] = (((p >> 16) & 0xff) - ((p >> 8) & 0xff)) - (((q >> 16) & 0xff) - ((q >> 8) & 0xff));
+      }
+    }
+    boolean[] near = dilate(first, w, h, 2), ringOuter = dilate(first, w, h, 10);
+    boolean[] inside = dilate(not(first), w, h, 2); // its complement: the mask eroded by 2 px
+    int in = 0, inTinted = 0, ring = 0, ringTinted = 0;
+    for (int i = 0; i < w * h; i++) {
+      if (!inside[i]) {
+        in++;
+        inTinted += tint[i] > 35 ? 1 : 0;
+      } else if (ringOuter[i] && !near[i] && !others[i]) {
+        ring++;
+        ringTinted += tint[i] > 35 ? 1 : 0;
+      }
+    }
+    assertTrue(in > 2000 && ring > 1000, "a large person: " + in + " pixels inside, " + ring + " around");
+    double inFraction = (double) inTinted / in, ringFraction = (double) ringTinted / ring;
+    System.out.printf("mask tint: %.3f of %d inside, %.3f of %d in the 3-10 px ring%n", inFraction, in, ringFraction, ring);
+    assertTrue(inFraction > 0.9 && ringFraction < 0.06, String.format(
+        "the first person's mask tinted red in the thumbnail: %.3f of %d pixels inside it (want > 0.9), %.3f of %d"
+            + " pixels 3-10 px outside it (want < 0.06)", inFraction, in, ringFraction, ring));
+
+    // white dots at the first person's keypoints, scaled from the label's pixels to the thumbnail;
+    // a keypoint within 8 px of another drawn one (whose outline or bones may cover it) is not checked
+    double s = (double) w / label.getInt(2);
+    List<double[]> drawn = new ArrayList<>();
+    for (Row p : people) {
+      List<Double> kp = p.getList(1);
+      for (int i = 0; i + 2 < kp.size(); i += 3) {
+        if (kp.get(i + 2) >= io.personlab.jobs.report.LabelReport.MIN_KEYPOINT_SCORE) {
+          drawn.add(new double[] {(kp.get(i) + 0.5) * s - 0.5, (kp.get(i + 1) + 0.5) * s - 0.5});
+        }
+      }
+    }
+    List<Double> k = people.get(0).getList(1);
+    int points = 0, white = 0;
+    StringBuilder missed = new StringBuilder();
+    for (int i = 0; i + 2 < k.size(); i += 3) {
+      if (k.get(i + 2) < io.personlab.jobs.report.LabelReport.MIN_KEYPOINT_SCORE) {
+        continue;
+      }
+      double px = (k.get(i) + 0.5) * s - 0.5, py = (k.get(i + 1) + 0.5) * s - 0.5;
+      int x = (int) Math.round(px), y = (int) Math.round(py);
+      long close = drawn.stream().filter(d -> Math.hypot(d[0] - px, d[1] - py) < 8).count();
+      if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1 || whiteAround(photo, x, y) || close > 1) {
+        continue; // off the picture, white already, or beside another keypoint
+      }
+      points++;
+      if (whiteAround(picture, x, y)) {
+        white++;
+      } else {
+        missed.append(' ').append(i / 3).append('@').append(x).append(',').append(y);
+      }
+    }
+    System.out.printf("keypoints: %d of %d white; missed%s%n", white, points, missed);
+    assertTrue(points >= 6, "keypoints to check: " + points);
+    assertTrue(white >= 0.8 * points, white + " of " + points + " keypoints drawn white where they belong; missed" + missed);
+  }
+
+  /** A person's stored mask (at the labeled image's size, or capped) at the thumbnail's size, row-major. */
+  static boolean[] thumbnailMask(Row person, int w, int h) {
+    Row m = person.getStruct(3);
+    io.personlab.rle.Rle rle = io.personlab.rle.RleOps.resize(
+        io.personlab.rle.Rle.fromCompressedString(m.getString(2), m.getInt(0), m.getInt(1)), h, w);
+    byte[] columns = rle.decode();
+    boolean[] out = new boolean[w * h];
+    for (int x = 0; x < w; x++) {
+      for (int y = 0; y < h; y++) {
+        out[y * w + x] = columns[x * h + y] != 0;
+      }
+    }
+    return out;
+  }
+
+  /** Square dilation by {@code r} pixels (separable). */
+  static boolean[] dilate(boolean[] m, int w, int h, int r) {
+    boolean[] a = new boolean[m.length], b = new boolean[m.length];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        for (int d = Math.max(0, x - r); d <= Math.min(w - 1, x + r) && !a[y * w + x]; d++) {
+          a[y * w + x] = m[y * w + d];
+        }
+      }
+    }
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        for (int d = Math.max(0, y - r); d <= Math.min(h - 1, y + r) && !b[y * w + x]; d++) {
+          b[y * w + x] = a[d * w + x];
+        }
+      }
+    }
+    return b;
+  }
+
+  static boolean[] not(boolean[] m) {
+    boolean[] o = new boolean[m.length];
+    for (int i = 0; i < m.length; i++) {
+      o[i] = !m[i];
+    }
+    return o;
+  }
+
+  static boolean[] or(boolean[] a, boolean[] b) {
+    boolean[] o = new boolean[a.length];
+    for (int i = 0; i < a.length; i++) {
+      o[i] = a[i] || b[i];
+    }
+    return o;
+  }
+
+  /**
+   * The 3x3 pixels around (x, y) are near white on average: their luma, which JPEG keeps at full
+   * resolution (its chroma subsampling bleeds a coloured mask into a small white dot).
+   */
+  static boolean whiteAround(BufferedImage img, int x, int y) {
+    double sum = 0;
+    int n = 0;
+    for (int dy = -1; dy <= 1; dy++) {
+      for (int dx = -1; dx <= 1; dx++) {
+        int px = Math.min(img.getWidth() - 1, Math.max(0, x + dx)), py = Math.min(img.getHeight() - 1, Math.max(0, y + dy));
+        int p = img.getRGB(px, py);
+        sum += 0.299 * ((p >> 16) & 0xff) + 0.587 * ((p >> 8) & 0xff) + 0.114 * (p & 0xff);
+        n++;
+      }
+    }
+    return sum / n > 190;
+  }
 }

@@ -176,21 +176,7 @@ public final class PrCurveChart {
           : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
     }
     XYPlot plot = new XYPlot(data, axis("recall"), axis("precision"), renderer);
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-    plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-    plot.setNoDataMessage(NO_GROUND_TRUTH);
-    JFreeChart chart = new JFreeChart(heading, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot, any);
-    chart.setBackgroundPaint(Color.WHITE);
-    chart.setAntiAlias(true);
-    chart.setTextAntiAlias(true);
-    LegendTitle legend = chart.getLegend();
-    if (legend != null) {
-      legend.setPosition(RectangleEdge.BOTTOM);
-      legend.setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      legend.setFrame(BlockBorder.NONE);
-    }
-    return chart;
+    return styled(heading, plot, any);
   }
 
   /** One chart per area range, in the parameters' order. */
@@ -268,21 +254,25 @@ public final class PrCurveChart {
     }
     XYPlot plot = new XYPlot(data, x, y, renderer);
     plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // the mean on top
+    plot.setNoDataMessageFont(new Font(Font.SANS_SERIF, Font.ITALIC, 13));
+    return styled(heading, plot, hasGroundTruth);
+  }
+
+  /** A panel's common look: white, light grid, bold heading, the legend (if any) below. */
+  private static JFreeChart styled(String heading, XYPlot plot, boolean legend) {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
     plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
     plot.setNoDataMessage(NO_GROUND_TRUTH);
-    plot.setNoDataMessageFont(new Font(Font.SANS_SERIF, Font.ITALIC, 13));
-
-    JFreeChart chart = new JFreeChart(heading, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot, hasGroundTruth);
+    JFreeChart chart = new JFreeChart(heading, new Font(Font.SANS_SERIF, Font.BOLD, 14), plot, legend);
     chart.setBackgroundPaint(Color.WHITE);
     chart.setAntiAlias(true);
     chart.setTextAntiAlias(true);
-    LegendTitle legend = chart.getLegend();
-    if (legend != null) {
-      legend.setPosition(RectangleEdge.BOTTOM);
-      legend.setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      legend.setFrame(BlockBorder.NONE);
+    LegendTitle title = chart.getLegend();
+    if (title != null) {
+      title.setPosition(RectangleEdge.BOTTOM);
+      title.setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+      title.setFrame(BlockBorder.NONE);
     }
     return chart;
   }

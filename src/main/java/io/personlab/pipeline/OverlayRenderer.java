@@ -35,11 +35,7 @@ public final class OverlayRenderer {
       double minKeypointScore) {
     int w = photo.width(), h = photo.height();
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    int[] px = new int[w * h];
-    byte[] rgb = photo.rgb();
-    for (int i = 0; i < px.length; i++) {
-      px[i] = ((rgb[3 * i] & 0xff) << 16) | ((rgb[3 * i + 1] & 0xff) << 8) | (rgb[3 * i + 2] & 0xff);
-    }
+    int[] px = io.personlab.image.Thumbnails.packed(photo);
     for (int j = people.size() - 1; j >= 0; j--) { // best person painted last, on top
       Rle mask = people.get(j).mask();
       if (mask == null) {

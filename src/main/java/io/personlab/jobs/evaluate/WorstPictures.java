@@ -11,6 +11,7 @@ import io.personlab.geometry.Skeleton;
 import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.JpegWriter;
+import io.personlab.image.Thumbnails;
 import io.personlab.image.RgbImage;
 import io.personlab.people.Person;
 import io.personlab.pipeline.OverlayRenderer;
@@ -21,7 +22,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.Shape;
-import java.awt.geom.AffineTransform;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
@@ -43,7 +43,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
-import scala.Tuple2;
 
 /**
  * The report's pictures of the worst images, drawn on the executors: the photo decoded at a
@@ -223,56 +222,9 @@ final class WorstPictures implements Serializable {
         : "the photo is " + d.width() + "x" + d.height() + " but the ground truth says " + w + "x" + h;
     double s = Math.min(1.0, LONG_SIDE / (double) Math.max(w, h));
     int tw = Math.max(1, (int) Math.round(w * s)), th = Math.max(1, (int) Math.round(h * s));
-    double gx = (double) w / d.width(), gy = (double) h / d.height();
-    BufferedImage src = buffered(d.pixels());
-    double perPixel = d.factor(); // original photo pixels per decoded pixel
-    while (perPixel * s * Math.max(gx, gy) < 0.5 && src.getWidth() > 1 && src.getHeight() > 1) {
-      src = half(src);
-      perPixel *= 2;
-    }
-    // decoded pixel i spans photo pixels [i * perPixel - shift, (i + 1) * perPixel - shift)
-    double ax = perPixel * gx * tw / w, ay = perPixel * gy * th / h;
-    AffineTransform at = new AffineTransform(ax, 0, 0, ay, -d.shiftX() * gx * tw / w, -d.shiftY() * gy * th / h);
-    BufferedImage thumb = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = thumb.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(src, at, null);
-    g.dispose();
-    return new Thumbnail(rgb(thumb), (double) tw / w, (double) th / h, note);
-  }
-
-  private static BufferedImage half(BufferedImage src) {
-    int w = (src.getWidth() + 1) / 2, h = (src.getHeight() + 1) / 2;
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(src, AffineTransform.getScaleInstance(0.5, 0.5), null);
-    g.dispose();
-    return out;
-  }
-
-  private static BufferedImage buffered(RgbImage img) {
-    int w = img.width(), h = img.height();
-    int[] px = new int[w * h];
-    byte[] rgb = img.rgb();
-    for (int i = 0; i < px.length; i++) {
-      px[i] = ((rgb[3 * i] & 0xff) << 16) | ((rgb[3 * i + 1] & 0xff) << 8) | (rgb[3 * i + 2] & 0xff);
-    }
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    out.setRGB(0, 0, w, h, px, 0, w);
-    return out;
-  }
-
-  private static RgbImage rgb(BufferedImage img) {
-    int w = img.getWidth(), h = img.getHeight();
-    int[] px = img.getRGB(0, 0, w, h, null, 0, w);
-    byte[] rgb = new byte[3 * px.length];
-    for (int i = 0; i < px.length; i++) {
-      rgb[3 * i] = (byte) (px[i] >> 16);
-      rgb[3 * i + 1] = (byte) (px[i] >> 8);
-      rgb[3 * i + 2] = (byte) px[i];
-    }
-    return new RgbImage(w, h, rgb);
+    // the photo is stretched onto the ground truth's w x h, which the thumbnail scales by s
+    RgbImage thumb = Thumbnails.of(d, tw, th);
+    return new Thumbnail(thumb, (double) tw / w, (double) th / h, note);
   }
 
   /** One set's predictions (highest score first) and the ground truth over the photo. */

@@ -5,12 +5,11 @@ import io.personlab.geometry.Skeleton;
 import io.personlab.image.DecodedImage;
 import io.personlab.image.ImageDecoder;
 import io.personlab.image.JpegWriter;
+import io.personlab.image.Thumbnails;
 import io.personlab.image.RgbImage;
 import io.personlab.people.Person;
 import io.personlab.pipeline.OverlayRenderer;
 import io.personlab.rle.Rle;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -117,7 +116,7 @@ final class ContactSheet implements MapPartitionsFunction<Row, Row>, Serializabl
     DecodedImage d = decoder.decodeForNetwork(bytes, name, longSide);
     double s = Math.min(1.0, (double) longSide / Math.max(d.width(), d.height()));
     int tw = Math.max(1, (int) Math.round(d.width() * s)), th = Math.max(1, (int) Math.round(d.height() * s));
-    RgbImage thumb = scale(d, tw, th);
+    RgbImage thumb = Thumbnails.of(d, tw, th);
     // people are in the labeled image's pixels (the row's size; the photo's own if the row has none)
     int w = r.isNullAt(2) ? d.width() : r.getInt(2), h = r.isNullAt(3) ? d.height() : r.getInt(3);
     double sx = (double) tw / w, sy = (double) th / h;
@@ -143,37 +142,5 @@ final class ContactSheet implements MapPartitionsFunction<Row, Row>, Serializabl
         : Skeleton.of(java.util.stream.IntStream.range(0, keypoints).mapToObj(i -> "k" + i).toList(), new String[0][]);
     BufferedImage overlay = OverlayRenderer.render(thumb, people, skeleton, minKeypointScore);
     return JpegWriter.encode(overlay, 0.85f, false);
-  }
-
-  /** The decoded pixels (possibly a DCT-reduced decode) resampled to the thumbnail's size. */
-  private static RgbImage scale(DecodedImage d, int tw, int th) {
-    RgbImage p = d.pixels();
-    BufferedImage src = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_INT_RGB);
-    int[] px = new int[p.width() * p.height()];
-    byte[] rgb = p.rgb();
-    for (int i = 0; i < px.length; i++) {
-      px[i] = ((rgb[3 * i] & 0xff) << 16) | ((rgb[3 * i + 1] & 0xff) << 8) | (rgb[3 * i + 2] & 0xff);
-    }
-    src.setRGB(0, 0, p.width(), p.height(), px, 0, p.width());
-    BufferedImage dst = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-    // decoded pixel i covers original [i*f - shift, (i+1)*f - shift): the original image starts at shift/f
-    double f = d.factor();
-    double sx = tw / (double) d.width() * f, sy = th / (double) d.height() * f;
-    java.awt.geom.AffineTransform t = new java.awt.geom.AffineTransform();
-    t.scale(sx, sy);
-    t.translate(-d.shiftX() / f, -d.shiftY() / f);
-    g.drawImage(src, t, null);
-    g.dispose();
-    int[] out = dst.getRGB(0, 0, tw, th, null, 0, tw);
-    byte[] b = new byte[3 * out.length];
-    for (int i = 0; i < out.length; i++) {
-      b[3 * i] = (byte) (out[i] >> 16);
-      b[3 * i + 1] = (byte) (out[i] >> 8);
-      b[3 * i + 2] = (byte) out[i];
-    }
-    return new RgbImage(tw, th, b);
   }
 }

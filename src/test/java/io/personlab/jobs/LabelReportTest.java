@@ -313,12 +313,8 @@ class LabelReportTest {
     // one val photo with large people as a 4x PNG (2560 px: decoded, then downscaled to 640 px)
     String name = "000000350679.jpg";
     BufferedImage photo = ImageIO.read(LabelJobTest.IMAGES.resolve(name).toFile());
-    BufferedImage big = new BufferedImage(4 * photo.getWidth(), 4 * photo.getHeight(), BufferedImage.TYPE_INT_RGB);
-    java.awt.Graphics2D g = big.createGraphics();
-    g.drawImage(photo, 0, 0, big.getWidth(), big.getHeight(), null);
-    g.dispose();
     Path dir = Files.createDirectories(tmp.resolve("big-photos"));
-    ImageIO.write(big, "png", dir.resolve("big.png").toFile());
+    BufferedImage big = io.personlab.testing.UpscaledPhoto.writePng(photo, 4, dir.resolve("big.png"));
     String bigRuns = tmp.resolve("big-runs").toString();
     LabelJob.run(spark, LabelJobTest.options(List.of(dir.toString()), bigRuns, LabelJobTest.fast(0.2), 200, false, 0, 0));
     Row label = LabelStore.read(spark, bigRuns).collectAsList().get(0);

@@ -233,12 +233,8 @@ class EvaluationReportTest {
     assertNotNull(person);
     JsonNode image = imageOf(person.get("image_id").asLong());
     BufferedImage photo = ImageIO.read(Path.of(PHOTOS, image.get("file_name").asText()).toFile());
-    BufferedImage big = new BufferedImage(4 * photo.getWidth(), 4 * photo.getHeight(), BufferedImage.TYPE_INT_RGB);
-    java.awt.Graphics2D g = big.createGraphics();
-    g.drawImage(photo, 0, 0, big.getWidth(), big.getHeight(), null);
-    g.dispose();
     Path photos = Files.createDirectories(tmp.resolve("big"));
-    ImageIO.write(big, "png", photos.resolve("big.png").toFile());
+    BufferedImage big = io.personlab.testing.UpscaledPhoto.writePng(photo, 4, photos.resolve("big.png"));
     com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
     root.putArray("images").addObject().put("id", 1).put("file_name", "big.png")
         .put("width", big.getWidth()).put("height", big.getHeight());
